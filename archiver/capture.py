@@ -1,0 +1,196 @@
+"""Capturing URLs: fetch -> extract -> provenance -> WARC records -> catalog.
+
+A capture is acknowledged (returned) only after its records are fsynced to the WARC
+file and its catalog row is committed. A failed capture writes nothing.
+"""
+
+from __future__ import annotations
+
+import platform
+import socket
+import ssl
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__, ids
+from .catalog import Catalog, CaptureRow
+from .errors import ArchiverError
+from .extract import PageFacts, empty_facts, extract_page
+from .fetch import Exchange, Fetcher, Limits
+from .hashing import DigestPair, canonical_json
+from .home import ArchiveHome
+from .httpmsg import DecodeLimitError, content_decode, payload_of
+from .netpolicy import NetworkPolicy
+from .provenance import Agent, ExchangeIds, build
+from .warc import RecordSpec, WarcWriter, warc_date
+
+DEFAULT_USER_AGENT = f"Mozilla/5.0 (compatible; archiver/{__version__})"
+#: Decoded (gunzipped, unbrotlied) bodies larger than this are not extracted: a
+#: 100 KB gzip bomb inflates to 100 MB, and no news article needs more than this.
+DEFAULT_DECODE_CAP = 32 * 1024 * 1024
+DEFAULT_WORKERS = 8
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaptureSettings:
+    """What the user chose for a capture run."""
+
+    outlet: str | None = None
+    user_agent: str = DEFAULT_USER_AGENT
+    limits: Limits = field(default_factory=Limits)
+    policy: NetworkPolicy = field(default_factory=NetworkPolicy)
+    ca_bundle: Path | None = None
+    decode_cap: int = DEFAULT_DECODE_CAP
+
+    def options_document(self) -> dict:
+        """The options as recorded in the provenance ``agent.options``."""
+        return {
+            "outlet": self.outlet,
+            "timeout": self.limits.timeout,
+            "max_bytes": self.limits.max_bytes,
+            "max_redirects": self.limits.max_redirects,
+            "allow_private": self.policy.allow_private,
+            "allowed_networks": [str(n) for n in self.policy.allowed_networks],
+            "ca_bundle": self.ca_bundle is not None,
+            "decode_cap": self.decode_cap,
+        }
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def ssl_context_for(ca_bundle: Path | None) -> ssl.SSLContext:
+    """A verifying TLS context: the system trust store, or only ``ca_bundle``."""
+    try:
+        return ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
+    except (OSError, ssl.SSLError) as exc:
+        raise ArchiverError(f"cannot read CA bundle {ca_bundle}: {exc}") from exc
+
+
+@dataclass(kw_only=True)
+class Capturer:
+    """Captures URLs into the archive at ``home``. Use as a context manager."""
+
+    home: ArchiveHome
+    settings: CaptureSettings = field(default_factory=CaptureSettings)
+    clock: Callable[[], datetime] = utc_now
+    new_capture_id: Callable[[datetime], str] = ids.capture_id
+    new_record_id: Callable[[], str] = ids.record_id
+    host: str = field(default_factory=socket.gethostname)
+    platform: str = field(default_factory=platform.platform)
+    fetcher: Fetcher | None = None
+
+    def __post_init__(self) -> None:
+        if self.fetcher is None:
+            self.fetcher = Fetcher(policy=self.settings.policy, limits=self.settings.limits,
+                                   user_agent=self.settings.user_agent,
+                                   ssl_context=ssl_context_for(self.settings.ca_bundle))
+        self.catalog: Catalog = self.home.open_catalog()
+        self.recovered = self.home.recover(self.catalog)
+        self.writer = WarcWriter(
+            directory=self.home.warc_dir, host=self.host, clock=self.clock,
+            new_record_id=self.new_record_id,
+            warcinfo_fields=[("software", f"archiver/{__version__}"), ("hostname", self.host),
+                             ("http-header-user-agent", self.settings.user_agent)],
+        )
+        self.agent = Agent(version=__version__, user_agent=self.settings.user_agent,
+                           host=self.host, platform=self.platform,
+                           options=self.settings.options_document())
+
+    def __enter__(self) -> Capturer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.writer.close()
+        self.catalog.close()
+
+    def capture(self, url: str) -> CaptureRow:
+        """Capture one URL; CaptureError (nothing written) when it fails."""
+        started = self.clock()
+        exchanges = self.fetcher.fetch(url)
+        completed = self.clock()
+        final = exchanges[-1]
+        payload = payload_of(final.response, final.head)
+        facts, notes = self._facts(final, payload)
+        capture_id = self.new_capture_id(started)
+        date = warc_date(started)
+        hop_ids = [ExchangeIds(request=self.new_record_id(), response=self.new_record_id())
+                   for _ in exchanges]
+        digest = DigestPair(payload)
+        document = build(
+            capture_id=capture_id, url=exchanges[0].url, exchanges=exchanges, ids=hop_ids,
+            captured_at=date, completed_at=warc_date(completed), agent=self.agent, facts=facts,
+            payload={"bytes": len(payload), "payload_sha256": digest.sha256,
+                     "payload_blake3": digest.blake3},
+            notes=notes,
+        )
+        specs = self._record_specs(capture_id, date, exchanges, hop_ids, document)
+        written = self.writer.write_capture(specs)
+        self.catalog.add(document, written)
+        return self.catalog.get(capture_id)
+
+    def capture_many(
+        self, urls: Iterable[str], *, workers: int = DEFAULT_WORKERS
+    ) -> Iterator[tuple[str, CaptureRow | ArchiverError]]:
+        """Capture concurrently; yields ``(url, row or error)`` as each one finishes."""
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="archiver-capture") as pool:
+            futures = {pool.submit(self.capture, url): url for url in urls}
+            for future in as_completed(futures):
+                try:
+                    yield futures[future], future.result()
+                except ArchiverError as exc:
+                    yield futures[future], exc
+
+    def _facts(self, final: Exchange, payload: bytes) -> tuple[PageFacts, list[str]]:
+        content_type = final.head.get("content-type")
+        media_type = (content_type or "").split(";", 1)[0].strip().lower()
+        if media_type not in HTML_TYPES and not (not media_type and payload.lstrip()[:1] == b"<"):
+            return empty_facts(final.url, outlet_name=self.settings.outlet), []
+        try:
+            html = content_decode(payload, final.head.get("content-encoding"),
+                                  max_bytes=self.settings.decode_cap)
+        except DecodeLimitError as exc:
+            note = f"article facts not extracted: {exc}"
+            return empty_facts(final.url, outlet_name=self.settings.outlet), [note]
+        return extract_page(html, url=final.url, content_type=content_type,
+                            outlet_name=self.settings.outlet), []
+
+    def _record_specs(self, capture_id, date, exchanges, hop_ids, document) -> list[RecordSpec]:
+        tag = ("Archiver-Capture-ID", capture_id)
+        specs = []
+        for exchange, hop in zip(exchanges, hop_ids, strict=True):
+            target = ("WARC-Target-URI", exchange.url)
+            request_head_end = exchange.request.find(b"\r\n\r\n") + 4
+            specs.append(RecordSpec(
+                type="request", record_id=hop.request, date=date,
+                content_type="application/http;msgtype=request", block=exchange.request,
+                payload=exchange.request[request_head_end:],
+                fields=[target, ("WARC-Concurrent-To", hop.response), tag],
+            ))
+            response_fields = [target, ("WARC-IP-Address", exchange.peer_ip),
+                               ("WARC-Concurrent-To", hop.request)]
+            if exchange.truncated:
+                response_fields.append(("WARC-Truncated", exchange.truncated))
+            specs.append(RecordSpec(
+                type="response", record_id=hop.response, date=date,
+                content_type="application/http;msgtype=response", block=exchange.response,
+                payload=payload_of(exchange.response, exchange.head),
+                fields=[*response_fields, tag],
+            ))
+        final_response = hop_ids[-1].response
+        specs.append(RecordSpec(
+            type="metadata", record_id=self.new_record_id(), date=date,
+            content_type="application/json", block=canonical_json(document),
+            fields=[("WARC-Target-URI", exchanges[-1].url), ("WARC-Refers-To", final_response),
+                    ("WARC-Concurrent-To", final_response), tag],
+        ))
+        return specs
+

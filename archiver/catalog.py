@@ -1,0 +1,217 @@
+"""The catalog: a SQLite index of captures and where their records are.
+
+The WARC files are the source of truth; the catalog is derived from them and can be
+rebuilt from them alone (``rebuild``). It lives in the archive home, in WAL mode with
+``synchronous=FULL``, so a capture acknowledged to the user survives a power cut.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import CatalogError
+from .hashing import canonical_json
+from .warc import WrittenRecord
+
+CATALOG_NAME = "catalog.sqlite3"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS captures (
+    capture_id     TEXT PRIMARY KEY,
+    url            TEXT NOT NULL,
+    final_url      TEXT NOT NULL,
+    canonical_url  TEXT,
+    status         INTEGER NOT NULL,
+    captured_at    TEXT NOT NULL,
+    outlet         TEXT,
+    title          TEXT,
+    payload_sha256 TEXT NOT NULL,
+    payload_blake3 TEXT NOT NULL,
+    text_blake3    TEXT,
+    provenance     TEXT NOT NULL  -- the document exactly as stored in the metadata record
+);
+CREATE INDEX IF NOT EXISTS captures_url ON captures (url);
+CREATE INDEX IF NOT EXISTS captures_final_url ON captures (final_url);
+CREATE INDEX IF NOT EXISTS captures_canonical_url ON captures (canonical_url);
+CREATE TABLE IF NOT EXISTS records (
+    record_id      TEXT PRIMARY KEY,
+    capture_id     TEXT NOT NULL REFERENCES captures (capture_id),
+    type           TEXT NOT NULL,
+    target_uri     TEXT,
+    file           TEXT NOT NULL,
+    offset         INTEGER NOT NULL,
+    length         INTEGER NOT NULL,
+    block_sha256   TEXT NOT NULL,
+    block_blake3   TEXT NOT NULL,
+    payload_sha256 TEXT,
+    payload_blake3 TEXT
+);
+CREATE INDEX IF NOT EXISTS records_capture ON records (capture_id);
+"""
+
+_RECORD_COLUMNS = ("record_id", "capture_id", "type", "target_uri", "file", "offset", "length",
+                   "block_sha256", "block_blake3", "payload_sha256", "payload_blake3")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaptureRow:
+    """One capture as the catalog knows it."""
+
+    capture_id: str
+    url: str
+    final_url: str
+    status: int
+    captured_at: str
+    outlet: str | None
+    title: str | None
+    payload_sha256: str
+    payload_blake3: str
+    text_blake3: str | None
+    records: tuple[WrittenRecord, ...]
+    provenance: dict[str, Any]
+
+    @property
+    def response(self) -> WrittenRecord:
+        """The final response record (the one the metadata record refers to)."""
+        return [r for r in self.records if r.type in ("response", "revisit")][-1]
+
+    def summary(self) -> dict[str, Any]:
+        """The capture line of ``capture --json`` and ``list --json`` (schemas/capture)."""
+        response = self.response
+        return {
+            "schema_version": "1",
+            "capture_id": self.capture_id,
+            "url": self.url,
+            "final_url": self.final_url,
+            "status": self.status,
+            "captured_at": self.captured_at,
+            "outlet": self.outlet,
+            "title": self.title,
+            "warc": {"file": response.file, "offset": response.offset, "length": response.length},
+            "payload_sha256": self.payload_sha256,
+            "payload_blake3": self.payload_blake3,
+            "text_blake3": self.text_blake3,
+        }
+
+
+class Catalog:
+    """Open (creating if needed) the catalog of the archive at ``home``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()  # one connection shared by capture worker threads
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"cannot open catalog {path}: {exc} (run 'archiver catalog rebuild')") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, document: dict[str, Any], records: Iterable[WrittenRecord]) -> None:
+        """Record one capture: its provenance document and where its records are."""
+        article = document["article"]
+        content = document["content"]
+        row = (
+            document["capture_id"], document["url"], document["final_url"],
+            article.get("canonical_url"), content["status"], document["captured_at"],
+            document["outlet"]["name"] or document["outlet"]["domain"], article.get("title"),
+            content["payload_sha256"], content["payload_blake3"], article.get("text_blake3"),
+            canonical_json(document).decode("utf-8"),
+        )
+        with self._transaction():
+            self._db.execute("INSERT INTO captures VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
+            self._db.executemany(
+                f"INSERT INTO records VALUES ({','.join('?' * len(_RECORD_COLUMNS))})",
+                [(r.record_id, document["capture_id"], r.type, r.target_uri, r.file, r.offset,
+                  r.length, r.block_sha256, r.block_blake3, r.payload_sha256, r.payload_blake3)
+                 for r in records],
+            )
+
+    def captures(self, *, url: str | None = None) -> Iterator[CaptureRow]:
+        """Every capture in time order, or those of ``url`` (as asked, final or canonical)."""
+        query = "SELECT * FROM captures"
+        args: tuple = ()
+        if url is not None:
+            query += " WHERE url = ? OR final_url = ? OR canonical_url = ?"
+            args = (url, url, url)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY captured_at, capture_id", args).fetchall()
+        for row in rows:
+            yield self._row(row)
+
+    def get(self, capture_id: str) -> CaptureRow:
+        """The capture with this id or unique id prefix; CatalogError otherwise."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM captures WHERE capture_id >= ? AND capture_id < ? LIMIT 2",
+                (capture_id.lower(), capture_id.lower() + "\uffff"),
+            ).fetchall()
+        if not rows:
+            raise CatalogError(f"no capture {capture_id!r} in {self.path.parent} (see 'archiver list')")
+        if len(rows) > 1:
+            raise CatalogError(f"capture id prefix {capture_id!r} is ambiguous: give more characters")
+        return self._row(rows[0])
+
+    def all_records(self) -> Iterator[tuple[str, WrittenRecord]]:
+        """(capture_id, record) for every record the catalog knows."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM records ORDER BY file, offset").fetchall()
+        for row in rows:
+            yield row[1], _record(row)
+
+    def _row(self, row: tuple) -> CaptureRow:
+        with self._lock:
+            records = tuple(
+                _record(r) for r in self._db.execute(
+                    "SELECT * FROM records WHERE capture_id = ? ORDER BY file, offset", (row[0],))
+            )
+        return CaptureRow(
+            capture_id=row[0], url=row[1], final_url=row[2], status=row[4], captured_at=row[5],
+            outlet=row[6], title=row[7], payload_sha256=row[8], payload_blake3=row[9],
+            text_blake3=row[10], records=records, provenance=json.loads(row[11]),
+        )
+
+    def _transaction(self):
+        return _Transaction(self._db, self._lock)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._db = db
+        self._lock = lock
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, *exc: object) -> None:
+        try:
+            self._db.execute("ROLLBACK" if kind else "COMMIT")
+        finally:
+            self._lock.release()
+
+
+def _record(row: tuple) -> WrittenRecord:
+    values = dict(zip(_RECORD_COLUMNS, row, strict=True))
+    values.pop("capture_id")
+    return WrittenRecord(**values)

@@ -1,0 +1,170 @@
+"""Reading raw HTTP/1.x messages as they were recorded: head, payload, decoding.
+
+Everything here works on bytes that came from the network or from an archive
+someone handed us, so every function is bounded and never trusts a length.
+
+Terms follow WARC 1.1: the *block* of a request/response record is the whole HTTP
+message as on the wire; the *payload* is the entity body after removing any
+transfer encoding (chunking), before content decoding (gzip, br).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import brotli
+
+from .errors import ArchiverError
+
+#: Heads larger than this are not HTTP we accept (h11's default limit is 16 KiB).
+MAX_HEAD_BYTES = 64 * 1024
+
+
+class DecodeLimitError(ArchiverError):
+    """Decoding a body would exceed the decompression cap (a gzip bomb, or just too big)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpHead:
+    """The start line and header fields of one HTTP message, as recorded."""
+
+    start_line: str
+    headers: tuple[tuple[str, str], ...]
+    body_offset: int  # where the message body starts in the block
+
+    def get(self, name: str) -> str | None:
+        """The last value of header ``name`` (case-insensitive), or None."""
+        name = name.lower()
+        found = None
+        for key, value in self.headers:
+            if key.lower() == name:
+                found = value
+        return found
+
+    def get_all(self, name: str) -> list[str]:
+        name = name.lower()
+        return [value for key, value in self.headers if key.lower() == name]
+
+    @property
+    def status(self) -> int | None:
+        """The status code of a response head, or None for a request or garbage."""
+        parts = self.start_line.split(" ", 2)
+        if len(parts) >= 2 and parts[0].startswith("HTTP/") and parts[1].isdigit():
+            return int(parts[1])
+        return None
+
+    @property
+    def is_chunked(self) -> bool:
+        codings = ",".join(self.get_all("transfer-encoding")).lower()
+        return "chunked" in [c.strip() for c in codings.split(",")]
+
+
+def parse_head(block: bytes) -> HttpHead | None:
+    """Parse the head of an HTTP message block; None when there is no complete head."""
+    end = block.find(b"\r\n\r\n", 0, MAX_HEAD_BYTES)
+    sep = 4
+    if end < 0:  # some old servers and writers use bare LF
+        end = block.find(b"\n\n", 0, MAX_HEAD_BYTES)
+        sep = 2
+        if end < 0:
+            return None
+    lines = block[:end].decode("iso-8859-1").replace("\r\n", "\n").split("\n")
+    headers: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t") and headers:  # obsolete line folding
+            name, value = headers[-1]
+            headers[-1] = (name, value + " " + line.strip())
+        elif ":" in line:
+            name, _, value = line.partition(":")
+            headers.append((name.strip(), value.strip()))
+    return HttpHead(start_line=lines[0].strip(), headers=tuple(headers), body_offset=end + sep)
+
+
+def dechunk(body: bytes) -> tuple[bytes, bool]:
+    """Remove chunked transfer coding from ``body``.
+
+    Returns ``(payload, complete)``; ``complete`` is False when the chunk framing is
+    cut short or malformed, in which case ``payload`` holds the data decoded so far.
+    """
+    out = bytearray()
+    pos = 0
+    size_end = len(body)
+    while pos < size_end:
+        line_end = body.find(b"\n", pos, pos + 1024)
+        if line_end < 0:
+            return bytes(out), False
+        size_field = body[pos:line_end].split(b";", 1)[0].strip()
+        try:
+            size = int(size_field, 16)
+        except ValueError:
+            return bytes(out), False
+        if size < 0:
+            return bytes(out), False
+        pos = line_end + 1
+        if size == 0:
+            return bytes(out), True  # trailers, if any, are not payload
+        if pos + size > size_end:
+            out += body[pos:]
+            return bytes(out), False
+        out += body[pos : pos + size]
+        pos += size
+        if body[pos : pos + 2] == b"\r\n":
+            pos += 2
+        elif body[pos : pos + 1] == b"\n":
+            pos += 1
+        else:
+            return bytes(out), False
+    return bytes(out), False
+
+
+def payload_of(block: bytes, head: HttpHead) -> bytes:
+    """The WARC 1.1 payload of a message block: its body with transfer coding removed."""
+    body = block[head.body_offset :]
+    if head.is_chunked:
+        payload, _complete = dechunk(body)
+        return payload
+    return body
+
+
+def content_decode(payload: bytes, content_encoding: str | None, *, max_bytes: int) -> bytes:
+    """Undo Content-Encoding (gzip, deflate, br; stacked in order) for extraction.
+
+    Raises DecodeLimitError when the decoded size would pass ``max_bytes``, so a
+    gzip bomb costs us at most that much memory. Unknown codings are left as they are.
+    """
+    data = payload
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+    for coding in reversed(codings):
+        if coding in ("gzip", "x-gzip"):
+            data = _inflate(data, zlib.decompressobj(wbits=47), max_bytes)
+        elif coding == "deflate":
+            try:
+                data = _inflate(data, zlib.decompressobj(), max_bytes)
+            except zlib.error:  # raw deflate, as some servers send
+                data = _inflate(data, zlib.decompressobj(wbits=-15), max_bytes)
+        elif coding == "br":
+            data = _unbrotli(data, max_bytes)
+        elif coding != "identity":
+            return data
+    if len(data) > max_bytes:
+        raise DecodeLimitError(f"body is larger than the {max_bytes}-byte decode cap")
+    return data
+
+
+def _inflate(data: bytes, inflater: zlib._Decompress, max_bytes: int) -> bytes:
+    out = inflater.decompress(data, max_bytes + 1)
+    if len(out) > max_bytes:
+        raise DecodeLimitError(f"decoded body passes the {max_bytes}-byte decode cap")
+    return out
+
+
+def _unbrotli(data: bytes, max_bytes: int) -> bytes:
+    decoder = brotli.Decompressor()
+    try:
+        out = decoder.process(data, output_buffer_limit=max_bytes + 1)
+    except brotli.error as exc:
+        raise DecodeLimitError(f"brotli body does not decode: {exc}") from exc
+    if len(out) > max_bytes or not decoder.can_accept_more_data():
+        raise DecodeLimitError(f"decoded body passes the {max_bytes}-byte decode cap")
+    return out

@@ -1,0 +1,142 @@
+"""Human-readable views of captures and reports, and a progress line for stderr.
+
+Pure functions returning strings (the CLI prints them), except ``Progress``, which
+draws on stderr only when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+from .catalog import CaptureRow
+
+#: Redraw the progress line at most this often; terminals are slow.
+PROGRESS_INTERVAL = 0.2
+
+
+class Progress:
+    """A one-line progress counter on stderr, drawn only for a terminal."""
+
+    def __init__(self, *, total: float | None, label: str, unit: str = "",
+                 stream: TextIO | None = None) -> None:
+        self.total = total
+        self.label = label
+        self.unit = unit
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self._last = 0.0
+        self._shown = False
+
+    def update(self, done: float, *, total: float | None = None, failed: int = 0) -> None:
+        if total is not None:
+            self.total = total
+        now = time.monotonic()
+        if not self.enabled or now - self._last < PROGRESS_INTERVAL:
+            return
+        self._last = now
+        amount = f"{done:,.0f}" + (f"/{self.total:,.0f}" if self.total else "")
+        extra = f", {failed} failed" if failed else ""
+        self.stream.write(f"\r{self.label} {amount} {self.unit}{extra}".rstrip() + "  ")
+        self.stream.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self._shown = False
+            self._last = 0.0
+
+    def done(self) -> None:
+        self.clear()
+
+
+def render_capture_line(row: CaptureRow) -> str:
+    """``<id>  <status>  <captured_at>  <url>  <title>`` on one line."""
+    title = f"  {row.title}" if row.title else ""
+    return f"{row.capture_id}  {row.status}  {row.captured_at}  {row.final_url}{title}"
+
+
+def _field(label: str, value: Any, source: str | None = None) -> str:
+    shown = "—" if value in (None, "", []) else value
+    if isinstance(shown, list):
+        shown = "; ".join(shown)
+    return f"  {label:<11}{shown}" + (f"  [{source}]" if source and source != "none" else "")
+
+
+def render_show(row: CaptureRow) -> str:
+    """A readable summary of one capture's provenance document."""
+    doc = row.provenance
+    article, content, outlet = doc["article"], doc["content"], doc["outlet"]
+    sources = article.get("sources", {})
+    size = f"{content['bytes']:,} bytes"
+    if content.get("truncated"):
+        size += f", TRUNCATED ({content['truncated']})"
+    lines = [
+        f"Capture {doc['capture_id']}",
+        _field("URL", doc["url"]),
+    ]
+    if doc["final_url"] != doc["url"]:
+        lines.append(_field("Final URL", doc["final_url"]))
+    for hop in doc["redirects"]:
+        lines.append(_field("Redirect", f"{hop['status']} {hop['url']} → {hop['location']}"))
+    lines += [
+        _field("Captured", f"{doc['captured_at']} → {doc['completed_at']}"),
+        _field("Status", f"{content['status']} {content.get('content_type') or ''}".rstrip()),
+        _field("Payload", size),
+        _field("Outlet", f"{outlet['name'] or '—'} ({outlet['domain']})", outlet["source"]),
+        _field("Title", article["title"], sources.get("title")),
+        _field("Authors", article["authors"], sources.get("authors")),
+        _field("Published", article["published_at"], sources.get("published_at")),
+        _field("Modified", article["modified_at"], sources.get("modified_at")),
+        _field("Canonical", article["canonical_url"], sources.get("canonical_url")),
+        _field("Language", article["language"], sources.get("language")),
+        _field("Text", f"{article['text_chars']:,} characters, {article['text_blake3']}"
+               if article["text_blake3"] else None, article.get("extractor")),
+    ]
+    network = doc["network"]
+    peer = f"{network['peer_ip']}"
+    tls = network.get("tls")
+    if tls:
+        verified = "verified" if tls["verified"] else "NOT verified"
+        peer += f", {tls['version']} {tls['cipher']}, {len(tls['certificates'])} certificates, {verified}"
+    lines.append(_field("Network", peer))
+    lines.append(_field("SHA-256", content["payload_sha256"]))
+    lines.append(_field("BLAKE3", content["payload_blake3"]))
+    lines.append("  Records")
+    for record in row.records:
+        lines.append(f"    {record.type:<9}{record.record_id}  {record.file} @ {record.offset}")
+    lines += ["  Attribution", *render_attribution(outlet["name"] or outlet["domain"], doc["attribution"])]
+    for note in doc.get("notes", []):
+        lines.append(f"  Note: {note}")
+    return "\n".join(lines)
+
+
+def render_attribution(root: str, links: list[dict[str, Any]]) -> list[str]:
+    """The attribution chain as a tree: the outlet at the root, sources under their relayer."""
+    children: dict[str, list[dict[str, Any]]] = {}
+    for link in links:
+        children.setdefault(link["via"]["name"], []).append(link)
+    lines = [f"    {root}"]
+    if not links:
+        return [*lines, "    (nothing declared)"]
+
+    def walk(name: str, prefix: str, seen: frozenset[str]) -> None:
+        kids = children.get(name, [])
+        for index, link in enumerate(kids):
+            last = index == len(kids) - 1
+            source = link["source"]
+            label = f"{source['name']} ({source['kind']}) {link['relation']} [{link['method']}]"
+            lines.append(f"    {prefix}{'└─ ' if last else '├─ '}{label}")
+            if source["name"] not in seen:
+                walk(source["name"], prefix + ("   " if last else "│  "), seen | {source["name"]})
+
+    walk(root, "", frozenset({root}))
+    attached = {root} | {link["source"]["name"] for link in links}
+    for via in children:  # relayers the tree did not reach from the outlet
+        if via not in attached:
+            lines.append(f"    {via}")
+            walk(via, "", frozenset({via}))
+    return lines

@@ -1,0 +1,52 @@
+"""The JSON Schemas in ``schemas/`` are the contract for every JSON document we write."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from .errors import SchemaError
+
+_SOURCE_TREE = Path(__file__).resolve().parent.parent / "schemas"
+
+
+def _schema_dir() -> Path:
+    """schemas/ of a source checkout, else the copy the wheel carries in archiver/schemas."""
+    if _SOURCE_TREE.is_dir():
+        return _SOURCE_TREE
+    return Path(str(resources.files("archiver") / "schemas"))
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """The schema ``schemas/<name>.schema.json``."""
+    path = _schema_dir() / f"{name}.schema.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    schema = load(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def problems(document: Any, name: str) -> list[str]:
+    """Every way ``document`` fails schema ``name``, as ``path: message`` strings."""
+    found = []
+    for error in sorted(_validator(name).iter_errors(document), key=lambda e: list(e.path)):
+        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        found.append(f"{where}: {error.message}")
+    return found
+
+
+def validate(document: Any, name: str) -> None:
+    """Raise SchemaError unless ``document`` matches schema ``name``."""
+    errors = problems(document, name)
+    if errors:
+        raise SchemaError(name, errors)
