@@ -1,3 +1,5 @@
 from .cli import cli
 
-cli(prog_name="archiver")
+# Guarded: extraction worker processes (forkserver/spawn) import the main module.
+if __name__ == "__main__":
+    cli(prog_name="archiver")

@@ -6,11 +6,15 @@ file and its catalog row is committed. A failed capture writes nothing.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import platform
 import socket
 import ssl
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,6 +36,9 @@ DEFAULT_USER_AGENT = f"Mozilla/5.0 (compatible; archiver/{__version__})"
 #: 100 KB gzip bomb inflates to 100 MB, and no news article needs more than this.
 DEFAULT_DECODE_CAP = 32 * 1024 * 1024
 DEFAULT_WORKERS = 8
+#: Extraction of one page (trafilatura, htmldate) may take this long in a worker
+#: process; real news pages take 10-40 ms, so only a hostile page gets near it.
+EXTRACT_TIMEOUT = 60.0
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -98,6 +105,7 @@ class Capturer:
             warcinfo_fields=[("software", f"archiver/{__version__}"), ("hostname", self.host),
                              ("http-header-user-agent", self.settings.user_agent)],
         )
+        self._extract_pool: ProcessPoolExecutor | None = None
         self.agent = Agent(version=__version__, user_agent=self.settings.user_agent,
                            host=self.host, platform=self.platform,
                            options=self.settings.options_document())
@@ -109,6 +117,8 @@ class Capturer:
         self.close()
 
     def close(self) -> None:
+        if self._extract_pool is not None:
+            self._extract_pool.shutdown(cancel_futures=True)
         self.writer.close()
         self.catalog.close()
 
@@ -140,7 +150,13 @@ class Capturer:
     def capture_many(
         self, urls: Iterable[str], *, workers: int = DEFAULT_WORKERS
     ) -> Iterator[tuple[str, CaptureRow | ArchiverError]]:
-        """Capture concurrently; yields ``(url, row or error)`` as each one finishes."""
+        """Capture concurrently; yields ``(url, row or error)`` as each one finishes.
+
+        Fetching and writing run in threads; extraction, which is CPU-bound, runs in
+        one worker process per core so a batch uses every core.
+        """
+        if self._extract_pool is None:
+            self._extract_pool = _process_pool()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="archiver-capture") as pool:
             futures = {pool.submit(self.capture, url): url for url in urls}
             for future in as_completed(futures):
@@ -160,8 +176,20 @@ class Capturer:
         except DecodeLimitError as exc:
             note = f"article facts not extracted: {exc}"
             return empty_facts(final.url, outlet_name=self.settings.outlet), [note]
-        return extract_page(html, url=final.url, content_type=content_type,
-                            outlet_name=self.settings.outlet), []
+        arguments = {"url": final.url, "content_type": content_type,
+                     "outlet_name": self.settings.outlet}
+        if self._extract_pool is None:
+            return extract_page(html, **arguments), []
+        try:
+            return self._extract_pool.submit(extract_page, html, **arguments).result(
+                timeout=EXTRACT_TIMEOUT), []
+        except FutureTimeout:
+            reason = f"extraction took longer than {EXTRACT_TIMEOUT:g}s"
+        except BrokenProcessPool:
+            self._extract_pool = _process_pool()
+            reason = "the extraction worker died"
+        return empty_facts(final.url, outlet_name=self.settings.outlet), [
+            f"article facts not extracted: {reason}"]
 
     def _record_specs(self, capture_id, date, exchanges, hop_ids, document) -> list[RecordSpec]:
         tag = ("Archiver-Capture-ID", capture_id)
@@ -194,3 +222,9 @@ class Capturer:
         ))
         return specs
 
+
+def _process_pool() -> ProcessPoolExecutor:
+    # forkserver: forking a process that runs threads can copy held locks.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)

@@ -1,0 +1,46 @@
+"""Verify throughput: `archiver verify` vs `warcio check`, same files, same run.
+
+Captures 2,000 pages of about 100 KiB with archiver and with wget (as bench_capture
+does), then checks each WARC with both tools. Reported: MB/s of WARC file bytes for
+each tool on each file, and the ratio. archiver checks more: SHA-256 and BLAKE3 of
+every block and payload, gzip member integrity, and every provenance document.
+
+    python benchmarks/bench_verify.py [--pages 2000] [--size 102400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import capture_both, report, timed  # noqa: E402
+
+
+def check(files: list[Path]) -> dict:
+    size = sum(p.stat().st_size for p in files)
+    names = [str(p) for p in files]
+    warcio = timed([sys.executable, "-m", "warcio", "check", *names], stdout=subprocess.DEVNULL)
+    ours = timed([sys.executable, "-m", "archiver", "verify", *names], stdout=subprocess.DEVNULL)
+    return {"megabytes": round(size / 1e6, 1),
+            "warcio_check_mb_per_s": round(size / 1e6 / warcio, 1),
+            "archiver_verify_mb_per_s": round(size / 1e6 / ours, 1),
+            "ratio_archiver_over_warcio": round(warcio / ours, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--size", type=int, default=100 * 1024)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        run = capture_both(Path(scratch), args.pages, args.size)
+        report("verify", {"archiver_warcs": check(run.archiver_warcs),
+                          "wget_warc": check([run.wget_warc])})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Shared pieces of the benchmarks: synthetic article pages and timing subprocesses."""
+
+from __future__ import annotations
+
+import json
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from archiver.testing import LoopbackSite
+
+OUT = Path(__file__).resolve().parent / "out"
+WORDS = ("the of and to in a is that for it as was with be by on not he this are or his "
+         "from at which but have an they you were minister said talks ceasefire city "
+         "reported agency officials sources police government").split()
+
+
+def article_page(number: int, size: int, rng: random.Random) -> str:
+    """A news-like page of about ``size`` bytes: chrome, JSON-LD, byline, paragraphs."""
+    paragraphs, length = [], 0
+    while length < size:
+        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 120)))
+        paragraphs.append(f"<p>{words.capitalize()}.</p>")
+        length += len(words) + 8
+    jsonld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
+                         "headline": f"Article {number}", "datePublished": "2026-11-01T08:00:00Z",
+                         "author": {"@type": "Person", "name": "Bench Writer"},
+                         "publisher": {"@type": "Organization", "name": "Bench Daily"}})
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Article {number}</title>"
+            f"<meta property=og:site_name content='Bench Daily'>"
+            f"<script type=application/ld+json>{jsonld}</script></head><body>"
+            f"<nav><a href=/>Home</a> <a href=/world>World</a></nav><article><h1>Article {number}</h1>"
+            f"<p class=byline>By Bench Writer</p>{''.join(paragraphs)}</article>"
+            f"<footer>© Bench Daily</footer></body></html>")
+
+
+def write_site(folder: Path, pages: int, size: int) -> list[str]:
+    """Write ``pages`` pages into ``folder``; return their paths."""
+    rng = random.Random(20261124)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number in range(pages):
+        (folder / f"a{number}.html").write_text(article_page(number, size, rng), encoding="utf-8")
+        paths.append(f"/a{number}.html")
+    return paths
+
+
+def timed(command: list[str], **kwargs) -> float:
+    """Run ``command`` to completion; return wall-clock seconds (fails loudly)."""
+    started = time.perf_counter()
+    subprocess.run(command, check=True, **kwargs)
+    return time.perf_counter() - started
+
+
+def machine() -> dict:
+    import os
+
+    return {"python": sys.version.split()[0], "platform": platform.platform(),
+            "cpus": os.cpu_count()}
+
+
+def report(name: str, result: dict) -> None:
+    """Print the result and keep it in benchmarks/out/<name>.json."""
+    OUT.mkdir(exist_ok=True)
+    result = {"benchmark": name, "machine": machine(), **result}
+    (OUT / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+@dataclass(frozen=True)
+class Captured:
+    wget_seconds: float
+    archiver_seconds: float
+    wget_warc: Path
+    archiver_warcs: list[Path]
+
+
+def capture_both(root: Path, pages: int, size: int) -> Captured:
+    """Serve ``pages`` pages on 127.0.0.1 and capture them with wget, then archiver."""
+    if shutil.which("wget") is None:
+        sys.exit("the benchmarks need wget (apt-get install wget)")
+    paths = write_site(root / "site", pages, size)
+    with LoopbackSite(root / "site") as site:
+        urls = root / "urls.txt"
+        urls.write_text("\n".join(site.url(p) for p in paths) + "\n")
+        wget = timed(["wget", "--quiet", "--warc-file", str(root / "wget"),
+                      "--input-file", str(urls), "--output-document", "/dev/null"], cwd=root)
+        ours = timed([sys.executable, "-m", "archiver", "--home", str(root / "home"),
+                      "capture", "--allow-network", "127.0.0.1/32", "-i", str(urls)],
+                     stdout=subprocess.DEVNULL)
+    return Captured(wget_seconds=wget, archiver_seconds=ours, wget_warc=root / "wget.warc.gz",
+                    archiver_warcs=sorted((root / "home" / "warcs").iterdir()))
