@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +30,7 @@ from .home import ArchiveHome
 from .httpmsg import DecodeLimitError, content_decode, payload_of
 from .netpolicy import NetworkPolicy
 from .provenance import Agent, ExchangeIds, build
+from .recovery import recover
 from .warc import RecordSpec, WarcWriter, warc_date
 
 DEFAULT_USER_AGENT = f"Mozilla/5.0 (compatible; archiver/{__version__})"
@@ -97,8 +99,10 @@ class Capturer:
             self.fetcher = Fetcher(policy=self.settings.policy, limits=self.settings.limits,
                                    user_agent=self.settings.user_agent,
                                    ssl_context=ssl_context_for(self.settings.ca_bundle))
+        self._resources = ExitStack()  # released in close(), last in, first out
+        self._resources.enter_context(self.home.shared())
         self.catalog: Catalog = self.home.open_catalog()
-        self.recovered = self.home.recover(self.catalog)
+        self.recovered = recover(self.home, self.catalog)
         self.writer = WarcWriter(
             directory=self.home.warc_dir, host=self.host, clock=self.clock,
             new_record_id=self.new_record_id,
@@ -121,6 +125,7 @@ class Capturer:
             self._extract_pool.shutdown(cancel_futures=True)
         self.writer.close()
         self.catalog.close()
+        self._resources.close()
 
     def capture(self, url: str) -> CaptureRow:
         """Capture one URL; CaptureError (nothing written) when it fails."""

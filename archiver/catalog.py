@@ -147,6 +147,11 @@ class Catalog:
                  for r in records],
             )
 
+    def has(self, capture_id: str) -> bool:
+        with self._lock:
+            return self._db.execute(
+                "SELECT 1 FROM captures WHERE capture_id = ?", (capture_id,)).fetchone() is not None
+
     def captures(self, *, url: str | None = None) -> Iterator[CaptureRow]:
         """Every capture in time order, or those of ``url`` (as asked, final or canonical)."""
         query = "SELECT * FROM captures"

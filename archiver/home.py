@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .catalog import CATALOG_NAME, Catalog
+from .errors import ArchiverError
 
 WARC_DIR = "warcs"
+LOCK_NAME = "archiver.lock"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,26 @@ class ArchiveHome:
         return sorted(p for p in self.warc_dir.iterdir()
                       if p.name.endswith((".warc.gz", ".warc.gz.open")))
 
-    def recover(self, catalog: Catalog) -> list[str]:
-        """Recover ``.open`` files left by a crash; returns what was done, one line each."""
-        return []
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        """Held while capturing: many writers at once, but no catalog rebuild."""
+        with self._lock(fcntl.LOCK_SH):
+            yield
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Held while rebuilding the catalog: no writer may run meanwhile."""
+        with self._lock(fcntl.LOCK_EX):
+            yield
+
+    @contextmanager
+    def _lock(self, mode: int) -> Iterator[None]:
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / LOCK_NAME, "a+b") as handle:
+            try:
+                fcntl.flock(handle, mode | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ArchiverError(
+                    f"another archiver process is using {self.path}; try again when it ends"
+                ) from None
+            yield
