@@ -54,6 +54,8 @@ class CaptureSettings:
     policy: NetworkPolicy = field(default_factory=NetworkPolicy)
     ca_bundle: Path | None = None
     decode_cap: int = DEFAULT_DECODE_CAP
+    #: "full" (trafilatura, best text) or "fast" (resiliparse, ~3x cheaper per page).
+    text_mode: str = "full"
 
     def options_document(self) -> dict:
         """The options as recorded in the provenance ``agent.options``."""
@@ -66,6 +68,7 @@ class CaptureSettings:
             "allowed_networks": [str(n) for n in self.policy.allowed_networks],
             "ca_bundle": self.ca_bundle is not None,
             "decode_cap": self.decode_cap,
+            "extract": self.text_mode,
         }
 
 
@@ -182,7 +185,7 @@ class Capturer:
             note = f"article facts not extracted: {exc}"
             return empty_facts(final.url, outlet_name=self.settings.outlet), [note]
         arguments = {"url": final.url, "content_type": content_type,
-                     "outlet_name": self.settings.outlet}
+                     "outlet_name": self.settings.outlet, "text_mode": self.settings.text_mode}
         if self._extract_pool is None:
             return extract_page(html, **arguments), []
         try:

@@ -151,3 +151,14 @@ def test_gzip_encoded_page_is_stored_encoded_and_extracted_decoded(tmp_path, sit
     line = json_lines(run_cli(tmp_path, "capture", *ALLOW, "--json", site.url("/z")).stdout)[0]
     assert line["payload_sha256"] == "sha256:" + hashlib.sha256(body).hexdigest()
     assert line["title"] == "Zipped news"
+
+
+def test_fast_extract_mode_is_recorded_in_the_provenance(tmp_path, site):
+    """--extract fast uses resiliparse and says so in the article and the agent options."""
+    url = site.url("/world/2026/11/ceasefire-talks.html")
+    line = json_lines(run_cli(tmp_path, "capture", *ALLOW, "--extract", "fast", "--json", url).stdout)[0]
+    document = json_lines(run_cli(tmp_path, "show", line["capture_id"], "--json").stdout)[0]
+    assert document["article"]["extractor"].startswith("resiliparse ")
+    assert document["article"]["sources"]["text"] == "resiliparse"
+    assert document["agent"]["options"]["extract"] == "fast"
+    assert document["article"]["title"] == line["title"] is not None
