@@ -75,23 +75,26 @@ def report(name: str, result: dict) -> None:
 @dataclass(frozen=True)
 class Captured:
     wget_seconds: float
-    archiver_seconds: float
     wget_warc: Path
-    archiver_warcs: list[Path]
+    #: extract mode -> (seconds, WARC files) of each archiver run
+    archiver: dict[str, tuple[float, list[Path]]]
 
 
-def capture_both(root: Path, pages: int, size: int) -> Captured:
-    """Serve ``pages`` pages on 127.0.0.1 and capture them with wget, then archiver."""
+def capture_both(root: Path, pages: int, size: int, modes: tuple[str, ...] = ("full",)) -> Captured:
+    """Serve ``pages`` pages on 127.0.0.1; capture them with wget, then archiver per mode."""
     if shutil.which("wget") is None:
         sys.exit("the benchmarks need wget (apt-get install wget)")
     paths = write_site(root / "site", pages, size)
+    runs = {}
     with LoopbackSite(root / "site") as site:
         urls = root / "urls.txt"
         urls.write_text("\n".join(site.url(p) for p in paths) + "\n")
         wget = timed(["wget", "--quiet", "--warc-file", str(root / "wget"),
                       "--input-file", str(urls), "--output-document", "/dev/null"], cwd=root)
-        ours = timed([sys.executable, "-m", "archiver", "--home", str(root / "home"),
-                      "capture", "--allow-network", "127.0.0.1/32", "-i", str(urls)],
-                     stdout=subprocess.DEVNULL)
-    return Captured(wget_seconds=wget, archiver_seconds=ours, wget_warc=root / "wget.warc.gz",
-                    archiver_warcs=sorted((root / "home" / "warcs").iterdir()))
+        for mode in modes:
+            home = root / f"home-{mode}"
+            seconds = timed([sys.executable, "-m", "archiver", "--home", str(home), "capture",
+                             "--allow-network", "127.0.0.1/32", "--extract", mode, "-i", str(urls)],
+                            stdout=subprocess.DEVNULL)
+            runs[mode] = (seconds, sorted((home / "warcs").iterdir()))
+    return Captured(wget_seconds=wget, wget_warc=root / "wget.warc.gz", archiver=runs)
