@@ -18,7 +18,7 @@ from .errors import ArchiverError
 from .fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Limits
 from .home import ArchiveHome
 from .netpolicy import NetworkPolicy, parse_networks
-from .render import Progress, render_capture_line, render_show
+from .render import Progress, render_capture_line, render_show, render_verification
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -75,12 +75,15 @@ pass_home = click.make_pass_decorator(ArchiveHome)
 @click.option("--user-agent", help="User-Agent header to send.")
 @click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Trust only the CA certificates in this PEM file (for a private CA).")
+@click.option("--extract", "text_mode", type=click.Choice(["full", "fast"]), default="full",
+              show_default=True,
+              help="Article text extractor: full (trafilatura) or fast (resiliparse, for bulk runs).")
 @click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Captures to run at once.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per capture.")
 @pass_home
 def capture(home: ArchiveHome, urls, input_file, outlet, allow_private, allow_networks, timeout,
-            max_bytes, user_agent, ca_bundle, workers, as_json) -> None:
+            max_bytes, user_agent, ca_bundle, text_mode, workers, as_json) -> None:
     """Capture URLS into the archive: exact request/response bytes, digests, provenance.
 
     \b
@@ -106,6 +109,7 @@ def capture(home: ArchiveHome, urls, input_file, outlet, allow_private, allow_ne
         limits=Limits(timeout=timeout, max_bytes=max_bytes),
         policy=NetworkPolicy(allow_private=allow_private, allowed_networks=networks),
         ca_bundle=ca_bundle,
+        text_mode=text_mode,
     )
     captured = failed = 0
     with Capturer(home=home, settings=settings) as capturer:
@@ -185,8 +189,8 @@ def verify(home: ArchiveHome, paths, as_json) -> None:
       archiver verify
       archiver verify some-crawl.warc.gz --json
     """
-    from .render import render_verification
-    from .verify import verify_archive, verify_paths
+    from .catalogcheck import verify_archive
+    from .verify import verify_paths
 
     progress = Progress(total=None, label="verified", unit="MB")
 

@@ -11,6 +11,7 @@ import time
 from typing import Any, TextIO
 
 from .catalog import CaptureRow
+from .verify import VerificationReport
 
 #: Redraw the progress line at most this often; terminals are slow.
 PROGRESS_INTERVAL = 0.2
@@ -140,3 +141,31 @@ def render_attribution(root: str, links: list[dict[str, Any]]) -> list[str]:
             lines.append(f"    {via}")
             walk(via, "", frozenset({via}))
     return lines
+
+
+def render_verification(report: VerificationReport) -> str:
+    """One line per file, then every problem and warning, then a verdict."""
+    lines = []
+    for summary in report.files:
+        problems = len(report.problems_in(summary.path))
+        state = "FAIL" if problems else "ok  "
+        kind = summary.version or summary.format
+        digests = (f"{summary.digests_passed}/{summary.digests_checked} digests"
+                   if summary.digests_checked else "no digests to check")
+        extra = ", still open" if summary.open else ""
+        lines.append(f"{state} {summary.path}  {kind}, {summary.records} records, {digests}{extra}")
+    for problem in report.problems:
+        where = f" @ {problem.offset}" if problem.offset is not None else ""
+        record = f" {problem.record_id}" if problem.record_id else ""
+        lines.append(f"  problem: {problem.file}{where}{record}: {problem.message}")
+    for notice in report.warnings:
+        where = f" @ {notice.offset}" if notice.offset is not None else ""
+        lines.append(f"  warning: {notice.file}{where}: {notice.message}")
+    records = sum(s.records for s in report.files)
+    checked = sum(s.digests_checked for s in report.files)
+    if report.ok:
+        lines.append(f"verified: {len(report.files)} files, {records} records, {checked} digests")
+    else:
+        lines.append(f"NOT verified: {len(report.problems)} problem(s) in "
+                     f"{len({p.file for p in report.problems})} file(s)")
+    return "\n".join(lines)

@@ -54,3 +54,72 @@ def test_show_human_view_has_the_attribution_tree(tmp_path, site):
     assert "Harbour Gazette" in text
     assert "Agence France-Presse (news_agency) credit" in text
     assert "└─" in text
+
+
+def test_verify_passes_on_a_fresh_archive(tmp_path, site):
+    """`archiver verify` with no path checks the WARCs and the catalog: all agree."""
+    capture_examples(tmp_path, site)
+    result = run_cli(tmp_path, "verify", "--json")
+    assert result.exit_code == 0, result.stdout
+    assert json_lines(result.stdout)[0]["ok"] is True
+
+
+def test_verify_reports_a_catalog_that_disagrees_with_the_warcs(tmp_path, site):
+    """A digest changed in the catalog is a catalog-mismatch naming the record."""
+    import sqlite3
+
+    capture_examples(tmp_path, site)
+    db = sqlite3.connect(tmp_path / "catalog.sqlite3")
+    record_id, offset = db.execute(
+        "SELECT record_id, offset FROM records WHERE type = 'response' LIMIT 1").fetchone()
+    db.execute("UPDATE records SET block_sha256 = 'sha256:' || substr(block_sha256, 8, 63) || '0' "
+               "WHERE record_id = ?", (record_id,))
+    db.commit()
+    db.close()
+    result = run_cli(tmp_path, "verify", "--json")
+    assert result.exit_code == 1
+    (problem,) = json_lines(result.stdout)[0]["problems"]
+    assert problem["kind"] == "catalog-mismatch"
+    assert problem["record_id"] == record_id and problem["offset"] == offset
+
+
+def test_verify_reports_a_capture_missing_from_the_catalog(tmp_path, site):
+    """A capture in the WARC but not in the catalog is reported, with the way out."""
+    import sqlite3
+
+    captured = capture_examples(tmp_path, site)
+    gone = captured[0]["capture_id"]
+    db = sqlite3.connect(tmp_path / "catalog.sqlite3")
+    db.execute("DELETE FROM records WHERE capture_id = ?", (gone,))
+    db.execute("DELETE FROM captures WHERE capture_id = ?", (gone,))
+    db.commit()
+    db.close()
+    result = run_cli(tmp_path, "verify")
+    assert result.exit_code == 1
+    assert f"capture {gone} is in the WARC file but not in the catalog" in result.stdout
+    assert "catalog rebuild" in result.stdout
+    assert run_cli(tmp_path, "catalog", "rebuild").exit_code == 0
+    assert run_cli(tmp_path, "verify").exit_code == 0
+
+
+def test_verify_names_a_tampered_record_in_the_archive(tmp_path, site):
+    """One flipped byte in a WARC file makes `archiver verify` exit 1 and name the record."""
+    captured = capture_examples(tmp_path, site)
+    warc = tmp_path / "warcs" / captured[0]["warc"]["file"]
+    data = bytearray(warc.read_bytes())
+    middle = captured[0]["warc"]["offset"] + captured[0]["warc"]["length"] // 2
+    data[middle] ^= 0x01
+    warc.write_bytes(bytes(data))
+    result = run_cli(tmp_path, "verify")
+    assert result.exit_code == 1
+    assert "NOT verified" in result.stdout
+    assert f"@ {captured[0]['warc']['offset']}" in result.stdout
+
+
+def test_verify_without_a_catalog_says_how_to_rebuild_it(tmp_path, site):
+    """A missing catalog is a problem whose message gives the command that fixes it."""
+    capture_examples(tmp_path, site)
+    (tmp_path / "catalog.sqlite3").unlink()
+    result = run_cli(tmp_path, "verify")
+    assert result.exit_code == 1
+    assert "catalog rebuild" in result.stdout

@@ -1,0 +1,153 @@
+"""Does the catalog agree with the WARC files? And ``verify_archive``, which asks both.
+
+The WARC files are the evidence and the catalog is an index of them, so every
+disagreement is a problem of kind ``catalog-mismatch`` naming the file, offset and
+record. The check reads only record headers at the catalog's offsets, plus the
+metadata records whole: the full digest check of every byte is ``verify_paths``'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from isal import isal_zlib
+
+from .catalog import Catalog
+from .hashing import canonical_json
+from .home import ArchiveHome
+from .verify import Problem, VerificationReport, verify_paths
+from .warc import OPEN_SUFFIX, WrittenRecord
+from .warcread import WarcReader
+
+KIND = "catalog-mismatch"
+#: A record header is well under this many compressed bytes; only it is inflated.
+HEADER_PROBE_BYTES = 64 * 1024
+#: Header fields the catalog copies, and the WrittenRecord attribute holding each.
+CATALOGUED_FIELDS = {
+    "WARC-Record-ID": "record_id",
+    "WARC-Type": "type",
+    "WARC-Target-URI": "target_uri",
+    "WARC-Block-Digest": "block_sha256",
+    "Archiver-Block-Digest": "block_blake3",
+    "WARC-Payload-Digest": "payload_sha256",
+    "Archiver-Payload-Digest": "payload_blake3",
+}
+
+
+def verify_archive(home: ArchiveHome, *,
+                   progress: Callable[[int, int], None] | None = None) -> VerificationReport:
+    """Verify every WARC file of the archive, then the catalog against them."""
+    report = verify_paths(home.warc_files(), progress=progress)
+    if not home.catalog_path.exists():
+        return report.with_problems([Problem(
+            file=str(home.catalog_path), offset=None, record_id=None, kind=KIND,
+            message="the catalog is missing (run 'archiver catalog rebuild')")])
+    with home.open_catalog() as catalog:
+        return report.with_problems(check_catalog(home, catalog))
+
+
+def check_catalog(home: ArchiveHome, catalog: Catalog) -> list[Problem]:
+    """Every way the catalog and the WARC files of ``home`` disagree."""
+    by_file: dict[str, list[tuple[str, WrittenRecord]]] = {}
+    for capture_id, record in catalog.all_records():
+        by_file.setdefault(record.file, []).append((capture_id, record))
+    files = {path.name.removesuffix(OPEN_SUFFIX): path for path in home.warc_files()}
+    problems: list[Problem] = []
+    for name, records in sorted(by_file.items()):
+        path = files.get(name)
+        if path is None:
+            problems.append(Problem(file=name, offset=None, record_id=None, kind=KIND,
+                                    message=f"the catalog lists {len(records)} records in "
+                                            f"{name}, which is not in {home.warc_dir}"))
+            continue
+        problems += _check_file(path, records, catalog)
+    for name, path in sorted(files.items()):
+        if name not in by_file:
+            problems += _uncatalogued(path, 0, path.stat().st_size)
+    return problems
+
+
+def _check_file(path: Path, records: list[tuple[str, WrittenRecord]],
+                catalog: Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    size = path.stat().st_size
+    covered = 0
+    with open(path, "rb") as stream:
+        for capture_id, record in sorted(records, key=lambda item: item[1].offset):
+            if record.offset > covered:
+                problems += _uncatalogued(path, covered, record.offset)
+            covered = max(covered, record.offset + record.length)
+            problems += _check_record(path, stream, size, capture_id, record, catalog)
+    if covered < size:
+        problems += _uncatalogued(path, covered, size)
+    return problems
+
+
+def _check_record(path: Path, stream, size: int, capture_id: str, record: WrittenRecord,
+                  catalog: Catalog) -> list[Problem]:
+    def problem(message: str, expected: str | None = None, actual: str | None = None) -> Problem:
+        return Problem(file=str(path), offset=record.offset, record_id=record.record_id,
+                       kind=KIND, message=message, expected=expected, actual=actual)
+
+    end = record.offset + record.length
+    stream.seek(end)
+    if end > size or (end < size and stream.read(2) != b"\x1f\x8b"):
+        return [problem(f"the catalog says the record is {record.length} bytes long, "
+                        "but no gzip member starts where that ends")]
+    stream.seek(record.offset)
+    head = _member_head(stream.read(min(record.length, HEADER_PROBE_BYTES)))
+    if head is None:
+        return [problem("no WARC record header at the offset the catalog gives")]
+    found = []
+    fields = dict(_header_fields(head))
+    for field, attribute in CATALOGUED_FIELDS.items():
+        expected, actual = getattr(record, attribute), fields.get(field.lower())
+        if expected != actual:
+            found.append(problem(f"{field} in the catalog differs from the WARC record",
+                                 expected=expected, actual=actual))
+    if fields.get("archiver-capture-id") != capture_id:
+        found.append(problem("the record belongs to another capture than the catalog says",
+                             expected=capture_id, actual=fields.get("archiver-capture-id")))
+    if record.type == "metadata" and not found:
+        found += _check_provenance(path, record, capture_id, catalog, problem)
+    return found
+
+
+def _check_provenance(path: Path, record: WrittenRecord, capture_id: str, catalog: Catalog,
+                      problem) -> list[Problem]:
+    with WarcReader(path, start=record.offset, end=record.offset + record.length) as reader:
+        block = b"".join(bytes(piece) for first in reader for piece in first.chunks())
+    stored = canonical_json(catalog.get(capture_id).provenance)
+    if block != stored:
+        return [problem("the catalog's provenance document differs from the metadata record")]
+    return []
+
+
+def _uncatalogued(path: Path, start: int, end: int) -> Iterator[Problem]:
+    """Our captures in ``path[start:end]`` that the catalog does not list."""
+    seen: set[str] = set()
+    with WarcReader(path, start=start, end=end) as reader:
+        for record in reader:
+            capture_id = record.header.get("Archiver-Capture-ID")
+            if capture_id and capture_id not in seen:
+                seen.add(capture_id)
+                yield Problem(file=str(path), offset=record.offset, record_id=record.record_id,
+                              kind=KIND, message=f"capture {capture_id} is in the WARC file "
+                              "but not in the catalog (run 'archiver catalog rebuild')")
+
+
+def _member_head(compressed: bytes) -> bytes | None:
+    """The WARC header of the record whose gzip member starts ``compressed``."""
+    try:
+        data = isal_zlib.decompressobj(wbits=31).decompress(compressed, HEADER_PROBE_BYTES)
+    except isal_zlib.error:
+        return None
+    end = data.find(b"\r\n\r\n")
+    return data[:end] if data.startswith(b"WARC/") and end > 0 else None
+
+
+def _header_fields(head: bytes) -> Iterator[tuple[str, str]]:
+    for line in head.decode("utf-8", "replace").split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        yield name.strip().lower(), value.strip()
