@@ -31,7 +31,7 @@ def index_warc(path: Path, catalog: Catalog) -> int:
             if capture_id is None:
                 continue
             block = _read(record, keep=record.header.type == "metadata")
-            if not record.complete or record.length is None or record.problems:
+            if not record.complete or record.length is None or record.damaged:
                 pending.pop(capture_id, None)  # a damaged capture is verify's to report
                 continue
             pending.setdefault(capture_id, []).append(_written(record, name))
