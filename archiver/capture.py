@@ -136,7 +136,8 @@ class Capturer:
         exchanges = self.fetcher.fetch(url)
         completed = self.clock()
         final = exchanges[-1]
-        payload = payload_of(final.response, final.head)
+        payloads = [payload_of(exchange.response, exchange.head) for exchange in exchanges]
+        payload = payloads[-1]
         facts, notes = self._facts(final, payload)
         capture_id = self.new_capture_id(started)
         date = warc_date(started)
@@ -150,10 +151,10 @@ class Capturer:
                      "payload_blake3": digest.blake3},
             notes=notes,
         )
-        specs = self._record_specs(capture_id, date, exchanges, hop_ids, document)
+        specs = self._record_specs(capture_id, date, exchanges, payloads, hop_ids, document)
         written = self.writer.write_capture(specs)
         self.catalog.add(document, written)
-        return self.catalog.get(capture_id)
+        return CaptureRow.from_document(document, written)
 
     def capture_many(
         self, urls: Iterable[str], *, workers: int = DEFAULT_WORKERS
@@ -199,10 +200,11 @@ class Capturer:
         return empty_facts(final.url, outlet_name=self.settings.outlet), [
             f"article facts not extracted: {reason}"]
 
-    def _record_specs(self, capture_id, date, exchanges, hop_ids, document) -> list[RecordSpec]:
+    def _record_specs(self, capture_id, date, exchanges, payloads, hop_ids,
+                      document) -> list[RecordSpec]:
         tag = ("Archiver-Capture-ID", capture_id)
         specs = []
-        for exchange, hop in zip(exchanges, hop_ids, strict=True):
+        for exchange, payload, hop in zip(exchanges, payloads, hop_ids, strict=True):
             target = ("WARC-Target-URI", exchange.url)
             request_head_end = exchange.request.find(b"\r\n\r\n") + 4
             specs.append(RecordSpec(
@@ -218,7 +220,7 @@ class Capturer:
             specs.append(RecordSpec(
                 type="response", record_id=hop.response, date=date,
                 content_type="application/http;msgtype=response", block=exchange.response,
-                payload=payload_of(exchange.response, exchange.head),
+                payload=payload,
                 fields=[*response_fields, tag],
             ))
         final_response = hop_ids[-1].response

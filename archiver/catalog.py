@@ -77,6 +77,21 @@ class CaptureRow:
     records: tuple[WrittenRecord, ...]
     provenance: dict[str, Any]
 
+    @classmethod
+    def from_document(cls, document: dict[str, Any], records: Iterable[WrittenRecord]) -> CaptureRow:
+        """The row for a provenance document and the records written for it."""
+        return cls(
+            capture_id=document["capture_id"], url=document["url"],
+            final_url=document["final_url"], status=document["content"]["status"],
+            captured_at=document["captured_at"], outlet=_outlet(document),
+            title=document["article"]["title"],
+            payload_sha256=document["content"]["payload_sha256"],
+            payload_blake3=document["content"]["payload_blake3"],
+            text_blake3=document["article"]["text_blake3"],
+            records=tuple(sorted(records, key=lambda r: (r.file, r.offset))),
+            provenance=document,
+        )
+
     @property
     def response(self) -> WrittenRecord:
         """The final response record (the one the metadata record refers to)."""
@@ -134,7 +149,7 @@ class Catalog:
         row = (
             document["capture_id"], document["url"], document["final_url"],
             article.get("canonical_url"), content["status"], document["captured_at"],
-            document["outlet"]["name"] or document["outlet"]["domain"], article.get("title"),
+            _outlet(document), article.get("title"),
             content["payload_sha256"], content["payload_blake3"], article.get("text_blake3"),
             canonical_json(document).decode("utf-8"),
         )
@@ -190,11 +205,7 @@ class Catalog:
                 _record(r) for r in self._db.execute(
                     "SELECT * FROM records WHERE capture_id = ? ORDER BY file, offset", (row[0],))
             )
-        return CaptureRow(
-            capture_id=row[0], url=row[1], final_url=row[2], status=row[4], captured_at=row[5],
-            outlet=row[6], title=row[7], payload_sha256=row[8], payload_blake3=row[9],
-            text_blake3=row[10], records=records, provenance=json.loads(row[11]),
-        )
+        return CaptureRow.from_document(json.loads(row[11]), records)
 
     def _transaction(self):
         return _Transaction(self._db, self._lock)
@@ -214,6 +225,11 @@ class _Transaction:
             self._db.execute("ROLLBACK" if kind else "COMMIT")
         finally:
             self._lock.release()
+
+
+def _outlet(document: dict[str, Any]) -> str:
+    """The outlet's name, else its domain."""
+    return document["outlet"]["name"] or document["outlet"]["domain"]
 
 
 def _record(row: tuple) -> WrittenRecord:
