@@ -9,6 +9,7 @@ the two agree on our schemas.
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import cache
 from importlib import resources
@@ -16,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
 
 from .errors import SchemaError
 
@@ -38,7 +38,9 @@ def load(name: str) -> dict[str, Any]:
 
 
 @cache
-def _validator(name: str) -> Draft202012Validator:
+def _validator(name: str):
+    from jsonschema import Draft202012Validator  # only needed to explain a rejection
+
     schema = load(name)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
@@ -46,7 +48,9 @@ def _validator(name: str) -> Draft202012Validator:
 
 @cache
 def _fast_check(name: str):
-    return fastjsonschema.compile(load(name))
+    # A copy: compile() rewrites every relative $ref to an absolute URL in place, and
+    # jsonschema would then try to fetch those URLs over the network.
+    return fastjsonschema.compile(copy.deepcopy(load(name)))
 
 
 def problems(document: Any, name: str) -> list[str]:

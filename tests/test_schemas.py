@@ -60,3 +60,12 @@ def test_validate_names_what_is_wrong():
     document["content"]["truncated"] = "maybe"
     with pytest.raises(SchemaError, match="content/truncated"):
         schemas.validate(document, "provenance")
+
+
+def test_validating_leaves_the_loaded_schema_unchanged():
+    """Compiling the fast validator must not rewrite the schema others resolve refs in."""
+    for name in ("provenance", "capture", "verification"):
+        before = copy.deepcopy(schemas.load(name))
+        schemas._fast_check.cache_clear()
+        schemas._fast_check(name)
+        assert schemas.load(name) == before
