@@ -116,7 +116,7 @@ def capture(home: ArchiveHome, urls, input_file, outlet, allow_private, allow_ne
         for line in capturer.recovered:
             click.echo(f"recovered: {line}", err=True)
         progress = Progress(total=len(targets), label="captured")
-        for url, result in capturer.capture_many(targets, workers=workers):
+        for _url, result in capturer.capture_many(targets, workers=workers):
             if isinstance(result, ArchiverError):
                 failed += 1
                 progress.clear()

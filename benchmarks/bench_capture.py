@@ -12,20 +12,16 @@ catalog row.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import capture_both, report  # noqa: E402
+from common import capture_both, parse_size_args, report  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--pages", type=int, default=2000)
-    parser.add_argument("--size", type=int, default=100 * 1024)
-    args = parser.parse_args()
+    args = parse_size_args(__doc__)
     with tempfile.TemporaryDirectory() as scratch:
         run = capture_both(Path(scratch), args.pages, args.size, modes=("full", "fast"))
         result = {"pages": args.pages, "page_bytes": args.size,

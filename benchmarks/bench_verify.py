@@ -10,14 +10,13 @@ every block and payload, gzip member integrity, and every provenance document.
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import capture_both, report, timed  # noqa: E402
+from common import capture_both, parse_size_args, report, timed  # noqa: E402
 
 
 def check(files: list[Path]) -> dict:
@@ -33,10 +32,7 @@ def check(files: list[Path]) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--pages", type=int, default=2000)
-    parser.add_argument("--size", type=int, default=100 * 1024)
-    args = parser.parse_args()
+    args = parse_size_args(__doc__)
     with tempfile.TemporaryDirectory() as scratch:
         run = capture_both(Path(scratch), args.pages, args.size, modes=("fast",))
         report("verify", {"archiver_warcs": check(run.archiver["fast"][1]),

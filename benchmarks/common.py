@@ -50,6 +50,16 @@ def write_site(folder: Path, pages: int, size: int) -> list[str]:
     return paths
 
 
+def parse_size_args(description: str):
+    """--pages and --size, shared by the benchmarks."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--size", type=int, default=100 * 1024)
+    return parser.parse_args()
+
+
 def timed(command: list[str], **kwargs) -> float:
     """Run ``command`` to completion; return wall-clock seconds (fails loudly)."""
     started = time.perf_counter()
