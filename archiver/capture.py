@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__, ids
-from .catalog import Catalog, CaptureRow
+from .catalog import CaptureRow, Catalog
 from .errors import ArchiverError
 from .extract import PageFacts, empty_facts, extract_page
 from .fetch import Exchange, Fetcher, Limits

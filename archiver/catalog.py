@@ -56,6 +56,17 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_capture ON records (capture_id);
 """
 
+#: The WARC header fields the catalog copies for each record, and the column of each.
+CATALOGUED_FIELDS = {
+    "WARC-Record-ID": "record_id",
+    "WARC-Type": "type",
+    "WARC-Target-URI": "target_uri",
+    "WARC-Block-Digest": "block_sha256",
+    "Archiver-Block-Digest": "block_blake3",
+    "WARC-Payload-Digest": "payload_sha256",
+    "Archiver-Payload-Digest": "payload_blake3",
+}
+
 _RECORD_COLUMNS = ("record_id", "capture_id", "type", "target_uri", "file", "offset", "length",
                    "block_sha256", "block_blake3", "payload_sha256", "payload_blake3")
 

@@ -13,26 +13,16 @@ from pathlib import Path
 
 from isal import isal_zlib
 
-from .catalog import Catalog
+from .catalog import CATALOGUED_FIELDS, Catalog
 from .hashing import canonical_json
 from .home import ArchiveHome
 from .verify import Problem, VerificationReport, verify_paths
 from .warc import OPEN_SUFFIX, WrittenRecord
-from .warcread import WarcReader
+from .warcread import Header, WarcReader, parse_warc_header
 
 KIND = "catalog-mismatch"
 #: A record header is well under this many compressed bytes; only it is inflated.
 HEADER_PROBE_BYTES = 64 * 1024
-#: Header fields the catalog copies, and the WrittenRecord attribute holding each.
-CATALOGUED_FIELDS = {
-    "WARC-Record-ID": "record_id",
-    "WARC-Type": "type",
-    "WARC-Target-URI": "target_uri",
-    "WARC-Block-Digest": "block_sha256",
-    "Archiver-Block-Digest": "block_blake3",
-    "WARC-Payload-Digest": "payload_sha256",
-    "Archiver-Payload-Digest": "payload_blake3",
-}
 
 
 def verify_archive(home: ArchiveHome, *,
@@ -96,19 +86,18 @@ def _check_record(path: Path, stream, size: int, capture_id: str, record: Writte
         return [problem(f"the catalog says the record is {record.length} bytes long, "
                         "but no gzip member starts where that ends")]
     stream.seek(record.offset)
-    head = _member_head(stream.read(min(record.length, HEADER_PROBE_BYTES)))
-    if head is None:
+    header = _member_header(stream.read(min(record.length, HEADER_PROBE_BYTES)))
+    if header is None:
         return [problem("no WARC record header at the offset the catalog gives")]
     found = []
-    fields = dict(_header_fields(head))
-    for field, attribute in CATALOGUED_FIELDS.items():
-        expected, actual = getattr(record, attribute), fields.get(field.lower())
+    for field, column in CATALOGUED_FIELDS.items():
+        expected, actual = getattr(record, column), header.get(field)
         if expected != actual:
             found.append(problem(f"{field} in the catalog differs from the WARC record",
                                  expected=expected, actual=actual))
-    if fields.get("archiver-capture-id") != capture_id:
+    if header.get("Archiver-Capture-ID") != capture_id:
         found.append(problem("the record belongs to another capture than the catalog says",
-                             expected=capture_id, actual=fields.get("archiver-capture-id")))
+                             expected=capture_id, actual=header.get("Archiver-Capture-ID")))
     if record.type == "metadata" and not found:
         found += _check_provenance(path, record, capture_id, catalog, problem)
     return found
@@ -137,17 +126,14 @@ def _uncatalogued(path: Path, start: int, end: int) -> Iterator[Problem]:
                               "but not in the catalog (run 'archiver catalog rebuild')")
 
 
-def _member_head(compressed: bytes) -> bytes | None:
+def _member_header(compressed: bytes) -> Header | None:
     """The WARC header of the record whose gzip member starts ``compressed``."""
     try:
         data = isal_zlib.decompressobj(wbits=31).decompress(compressed, HEADER_PROBE_BYTES)
     except isal_zlib.error:
         return None
     end = data.find(b"\r\n\r\n")
-    return data[:end] if data.startswith(b"WARC/") and end > 0 else None
-
-
-def _header_fields(head: bytes) -> Iterator[tuple[str, str]]:
-    for line in head.decode("utf-8", "replace").split("\r\n")[1:]:
-        name, _, value = line.partition(":")
-        yield name.strip().lower(), value.strip()
+    if not data.startswith(b"WARC/") or end < 0:
+        return None
+    header, error = parse_warc_header(data[:end])
+    return None if error else header

@@ -11,6 +11,7 @@ transfer encoding (chunking), before content decoding (gzip, br).
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import brotli
@@ -81,41 +82,79 @@ def parse_head(block: bytes) -> HttpHead | None:
     return HttpHead(start_line=lines[0].strip(), headers=tuple(headers), body_offset=end + sep)
 
 
+#: A chunk-size line must end (LF) within this many bytes.
+CHUNK_LINE_LIMIT = 1024
+class Dechunker:
+    """Removes chunked transfer coding from a body fed piece by piece, one loop turn
+    per HTTP chunk (never per byte or line of data). Capture and verify both use it,
+    so the payload digest we write is the one we check."""
+
+    __slots__ = ("_left", "_line", "_state", "complete")
+
+    def __init__(self) -> None:
+        self._state = "size"  # size | data | crlf | cr | done | bad
+        self._line = b""
+        self._left = 0
+        self.complete = False
+
+    def feed(self, data: memoryview) -> Iterator[memoryview]:
+        """Yield the payload parts of ``data``."""
+        pos, size = 0, len(data)
+        while pos < size:
+            state = self._state
+            if state == "data":
+                take = min(self._left, size - pos)
+                yield data[pos:pos + take]
+                pos += take
+                self._left -= take
+                if not self._left:
+                    self._state = "crlf"
+            elif state == "size":
+                room = CHUNK_LINE_LIMIT - len(self._line)
+                window = data[pos:pos + room].tobytes()
+                end = window.find(b"\n")
+                if end < 0:
+                    self._line += window
+                    if len(self._line) >= CHUNK_LINE_LIMIT:
+                        self._state = "bad"
+                    return
+                self._chunk_size(self._line + window[:end])
+                self._line = b""
+                pos += end + 1
+            elif state in ("crlf", "cr"):
+                byte = data[pos:pos + 1].tobytes()
+                pos += 1
+                if byte == b"\n":
+                    self._state = "size"
+                elif byte == b"\r" and state == "crlf":
+                    self._state = "cr"
+                else:
+                    self._state = "bad"
+            else:  # done or bad: the rest is trailers or garbage, not payload
+                return
+
+    def _chunk_size(self, line: bytes) -> None:
+        try:
+            size = int(line.split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            size = -1
+        if size < 0:
+            self._state = "bad"
+        elif size == 0:
+            self._state, self.complete = "done", True
+        else:
+            self._state, self._left = "data", size
+
+
 def dechunk(body: bytes) -> tuple[bytes, bool]:
     """Remove chunked transfer coding from ``body``.
 
     Returns ``(payload, complete)``; ``complete`` is False when the chunk framing is
     cut short or malformed, in which case ``payload`` holds the data decoded so far.
     """
-    out = bytearray()
-    pos = 0
-    size_end = len(body)
-    while pos < size_end:
-        line_end = body.find(b"\n", pos, pos + 1024)
-        if line_end < 0:
-            return bytes(out), False
-        size_field = body[pos:line_end].split(b";", 1)[0].strip()
-        try:
-            size = int(size_field, 16)
-        except ValueError:
-            return bytes(out), False
-        if size < 0:
-            return bytes(out), False
-        pos = line_end + 1
-        if size == 0:
-            return bytes(out), True  # trailers, if any, are not payload
-        if pos + size > size_end:
-            out += body[pos:]
-            return bytes(out), False
-        out += body[pos : pos + size]
-        pos += size
-        if body[pos : pos + 2] == b"\r\n":
-            pos += 2
-        elif body[pos : pos + 1] == b"\n":
-            pos += 1
-        else:
-            return bytes(out), False
-    return bytes(out), False
+    dechunker = Dechunker()
+    payload = b"".join(dechunker.feed(memoryview(body)))
+    return payload, dechunker.complete
 
 
 def payload_of(block: bytes, head: HttpHead) -> bytes:

@@ -10,77 +10,14 @@ and wget put in WARC-Payload-Digest.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from .hashing import ALGORITHMS
-from .httpmsg import MAX_HEAD_BYTES, parse_head
+from .httpmsg import MAX_HEAD_BYTES, Dechunker, parse_head
 
-#: httpmsg.dechunk looks for a chunk-size line's LF within this many bytes.
-CHUNK_LINE_LIMIT = 1024
 #: A small first look for the end of an HTTP head, so the usual case copies little.
 HEAD_PROBE_BYTES = 4096
-
-
-class Dechunker:
-    """The streaming twin of ``httpmsg.dechunk``: the same framing rules, fed piece by
-    piece, one loop turn per HTTP chunk (never per byte or line of data)."""
-
-    __slots__ = ("_left", "_line", "_state", "complete")
-
-    def __init__(self) -> None:
-        self._state = "size"  # size | data | crlf | cr | done | bad
-        self._line = b""
-        self._left = 0
-        self.complete = False
-
-    def feed(self, data: memoryview) -> Iterator[memoryview]:
-        """Yield the payload parts of ``data``."""
-        pos, size = 0, len(data)
-        while pos < size:
-            state = self._state
-            if state == "data":
-                take = min(self._left, size - pos)
-                yield data[pos:pos + take]
-                pos += take
-                self._left -= take
-                if not self._left:
-                    self._state = "crlf"
-            elif state == "size":
-                room = CHUNK_LINE_LIMIT - len(self._line)
-                window = data[pos:pos + room].tobytes()
-                end = window.find(b"\n")
-                if end < 0:
-                    self._line += window
-                    if len(self._line) >= CHUNK_LINE_LIMIT:
-                        self._state = "bad"
-                    return
-                self._chunk_size(self._line + window[:end])
-                self._line = b""
-                pos += end + 1
-            elif state in ("crlf", "cr"):
-                byte = data[pos:pos + 1].tobytes()
-                pos += 1
-                if byte == b"\n":
-                    self._state = "size"
-                elif byte == b"\r" and state == "crlf":
-                    self._state = "cr"
-                else:
-                    self._state = "bad"
-            else:  # done or bad: the rest is trailers or garbage, not payload
-                return
-
-    def _chunk_size(self, line: bytes) -> None:
-        try:
-            size = int(line.split(b";", 1)[0].strip(), 16)
-        except ValueError:
-            size = -1
-        if size < 0:
-            self._state = "bad"
-        elif size == 0:
-            self._state, self.complete = "done", True
-        else:
-            self._state, self._left = "data", size
 
 
 class PayloadTap:

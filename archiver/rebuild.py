@@ -10,14 +10,11 @@ import json
 import os
 from pathlib import Path
 
-from .catalog import Catalog
+from .catalog import CATALOGUED_FIELDS, Catalog
 from .home import ArchiveHome
 from .warc import OPEN_SUFFIX, WrittenRecord
+from .warccheck import MAX_PROVENANCE_BYTES
 from .warcread import Record, WarcReader
-
-#: A provenance document is a few KiB (certificate chains make it longer);
-#: anything past this is not ours to parse.
-MAX_PROVENANCE_BYTES = 4 * 1024 * 1024
 
 
 def index_warc(path: Path, catalog: Catalog) -> int:
@@ -77,14 +74,9 @@ def _read(record: Record, *, keep: bool) -> bytes | None:
 
 
 def _written(record: Record, file_name: str) -> WrittenRecord:
-    header = record.header
-    return WrittenRecord(
-        record_id=header.record_id or "", type=header.type or "",
-        target_uri=header.get("WARC-Target-URI"), file=file_name, offset=record.offset,
-        length=record.length or 0,
-        block_sha256=header.get("WARC-Block-Digest") or "",
-        block_blake3=header.get("Archiver-Block-Digest") or "",
-        payload_sha256=header.get("WARC-Payload-Digest"),
-        payload_blake3=header.get("Archiver-Payload-Digest"),
-    )
+    values = {column: record.header.get(field) for field, column in CATALOGUED_FIELDS.items()}
+    # A foreign or forged record may lack a required field: keep it empty, as verify reports it.
+    for column in ("record_id", "type", "block_sha256", "block_blake3"):
+        values[column] = values[column] or ""
+    return WrittenRecord(**values, file=file_name, offset=record.offset, length=record.length or 0)
 

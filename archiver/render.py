@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .catalog import CaptureRow
-from .verify import VerificationReport
+
+if TYPE_CHECKING:  # the verifier is imported only by the commands that verify
+    from .verify import VerificationReport
 
 #: Redraw the progress line at most this often; terminals are slow.
 PROGRESS_INTERVAL = 0.2

@@ -515,7 +515,7 @@ class WarcReader:
             self._unreadable_header("WARC header")
             return None
         raw, size = found
-        header, error = _parse_warc_header(raw)
+        header, error = parse_warc_header(raw)
         length = header.get("Content-Length", "") if header else ""
         if header is not None and error is None and not length.isdigit():
             error = f"Content-Length {length!r} is not a byte count"
@@ -575,7 +575,7 @@ class WarcReader:
             self._arc_fields = names
 
 
-def _parse_warc_header(raw: bytes) -> tuple[Header | None, str | None]:
+def parse_warc_header(raw: bytes) -> tuple[Header | None, str | None]:
     """Parse a WARC header (without its blank line); returns the header or an error."""
     lines = raw.decode("utf-8", "replace").split("\r\n")
     version = lines[0].strip()
