@@ -16,8 +16,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from archiver import schemas
-from archiver.attribution import Byline, markup_links, registry, text_credits
+from archiver.attribution import Byline, markup_links, text_credits
 from archiver.extract import PageFacts, extract_page
+from archiver.parties import registry
 
 REPO = Path(__file__).parent.parent
 NEWS = REPO.parent / "shared" / "corpus" / "news-html"
