@@ -367,9 +367,12 @@ def text_credits(text: str) -> Iterator[tuple[dict[str, Any], str, str, int]]:
     patterns = [p for p in CREDIT_PATTERNS if any(n in folded_text for n in p.needles)]
     offset = 0
     for line in text.split("\n"):
-        folded = line.casefold()
+        folded = None  # casefolded only for a line short enough for some pattern
         for pattern in patterns:
-            if len(line) > pattern.max_line or not any(n in folded for n in pattern.needles):
+            if len(line) > pattern.max_line:
+                continue
+            folded = line.casefold() if folded is None else folded
+            if not any(n in folded for n in pattern.needles):
                 continue
             for match in pattern.regex.finditer(line):
                 for party in _credited(match.group("names"), pattern):

@@ -133,6 +133,9 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()  # one connection shared by capture worker threads
+        self._commit_lock = threading.Lock()  # one group commit at a time
+        self._pending_lock = threading.Lock()
+        self._pending: list[_Pending] = []
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -154,7 +157,41 @@ class Catalog:
         self.close()
 
     def add(self, document: dict[str, Any], records: Iterable[WrittenRecord]) -> None:
-        """Record one capture: its provenance document and where its records are."""
+        """Record one capture durably: its provenance document and where its records are.
+
+        A group commit: captures added from several threads while a commit is running
+        go into the next transaction together, so they share its fsync.
+        """
+        entry = _Pending(document, tuple(records))
+        with self._pending_lock:
+            self._pending.append(entry)
+        with self._commit_lock:
+            if not entry.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                self._commit(batch)
+        if entry.error is not None:
+            raise entry.error
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        """Commit ``batch`` in one transaction; if that fails, each entry on its own."""
+        try:
+            with self._transaction():
+                for entry in batch:
+                    self._insert(entry)
+        except sqlite3.Error as exc:
+            if len(batch) == 1:
+                batch[0].error = CatalogError(
+                    f"cannot record capture {batch[0].document['capture_id']} in {self.path}: "
+                    f"{exc} (the WARC has it: 'archiver catalog rebuild' restores the row)")
+            else:
+                for entry in batch:
+                    self._commit([entry])
+        for entry in batch:
+            entry.done = True
+
+    def _insert(self, entry: _Pending) -> None:
+        document = entry.document
         article = document["article"]
         content = document["content"]
         row = (
@@ -164,14 +201,13 @@ class Catalog:
             content["payload_sha256"], content["payload_blake3"], article.get("text_blake3"),
             canonical_json(document).decode("utf-8"),
         )
-        with self._transaction():
-            self._db.execute("INSERT INTO captures VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
-            self._db.executemany(
-                f"INSERT INTO records VALUES ({','.join('?' * len(_RECORD_COLUMNS))})",
-                [(r.record_id, document["capture_id"], r.type, r.target_uri, r.file, r.offset,
-                  r.length, r.block_sha256, r.block_blake3, r.payload_sha256, r.payload_blake3)
-                 for r in records],
-            )
+        self._db.execute("INSERT INTO captures VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self._db.executemany(
+            f"INSERT INTO records VALUES ({','.join('?' * len(_RECORD_COLUMNS))})",
+            [(r.record_id, document["capture_id"], r.type, r.target_uri, r.file, r.offset,
+              r.length, r.block_sha256, r.block_blake3, r.payload_sha256, r.payload_blake3)
+             for r in entry.records],
+        )
 
     def has(self, capture_id: str) -> bool:
         with self._lock:
@@ -220,6 +256,16 @@ class Catalog:
 
     def _transaction(self):
         return _Transaction(self._db, self._lock)
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A capture waiting for a group commit, and how that went."""
+
+    document: dict[str, Any]
+    records: tuple[WrittenRecord, ...]
+    done: bool = False
+    error: CatalogError | None = None
 
 
 class _Transaction:

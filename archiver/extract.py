@@ -153,7 +153,7 @@ _CODEC_ALIASES = {
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
 #: Characters libxml2 cannot hold in a tree (C0 controls other than tab, LF and CR).
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
 _ISO_DATE = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?"
@@ -279,8 +279,11 @@ def _decode(html: bytes | str, content_type: str | None) -> str:
 
 
 def _parse(text: str) -> lxml.html.HtmlElement | None:
-    text = _CONTROL_CHARS.sub("", text)
-    if not text.strip():
+    # In UTF-8 a control character is exactly one byte below 0x20, never part of a
+    # multi-byte sequence, so deleting those bytes equals deleting the characters (and
+    # bytes.translate does it about ten times faster than a regex over the text).
+    data = text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
+    if not data.decode("utf-8").strip():
         return None
     try:
         # trafilatura's own parser settings, so the shared tree is what it expects; a new
@@ -292,7 +295,7 @@ def _parse(text: str) -> lxml.html.HtmlElement | None:
             remove_comments=True,
             remove_pis=True,
         )
-        tree = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+        tree = lxml.html.document_fromstring(data, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
         LOGGER.debug("unparseable page: %s", error)
         return None

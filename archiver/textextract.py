@@ -91,9 +91,24 @@ def normalise_text(text: str) -> str:
 
     ``str.split()`` splits on exactly the characters that ``re``'s ``\\s`` matches
     (checked over every code point) and is about three times faster on a 100 KB text.
+    In ASCII text with no whitespace but spaces and newlines, a line without a double,
+    leading or trailing space is already collapsed; skipping those lines halves the
+    cost on a typical article.
     """
-    lines = (" ".join(line.split()) for line in unicodedata.normalize("NFC", text).splitlines())
+    text = unicodedata.normalize("NFC", text)
+    if text.isascii() and not any(space in text for space in _OTHER_ASCII_SPACE):
+        lines = (
+            line if "  " not in line and line[:1] != " " and line[-1:] != " "
+            else " ".join(line.split())
+            for line in text.split("\n")
+        )
+    else:
+        lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+#: ASCII whitespace other than space and newline (what ``str.split()`` also splits on).
+_OTHER_ASCII_SPACE = "\t\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 def text_blake3(text: str) -> str | None:
