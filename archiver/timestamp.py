@@ -1,0 +1,854 @@
+"""RFC 3161 trusted timestamps: ask a TSA to sign "these bytes existed at this time".
+
+What a token proves: a time-stamping authority saw the SHA-256 of the data at its
+``genTime``. We keep the token exactly as the TSA sent it (DER), the certificates that
+lead from the TSA to its root, the TSA's time and our own clock's time beside it, so
+that anyone can check the claim offline, years later, with nothing of ours but the data.
+
+Who does what:
+
+* **rfc3161-client** (Trail of Bits, used by sigstore) builds the TimeStampReq (random
+  64-bit nonce, certReq), parses the TimeStampResp and TSTInfo, and runs OpenSSL's
+  ``PKCS7_verify`` with the certificate chain evaluated **at the token's genTime**, not
+  now: an expired-since TSA certificate still verifies. We use its verifier because it
+  does exactly that, and ``cryptography`` has no public CMS verification.
+* **cryptography** does the X.509 work and a first, independent CMS signature check.
+* **this module** adds what the library leaves to the caller or gets wrong for us:
+
+  - *Parsing OpenSSL tokens.* The library parses strictly as DER and rejects a
+    ``certificates`` SET that is not in DER order, which is what ``openssl ts -reply``
+    (and so many real TSAs) send when they include a chain. That field is outside the
+    signature, so we hand the library a copy with the SET sorted; the token we store
+    stays byte for byte what the TSA sent.
+  - *Trust.* The library treats every certificate it is given, intermediates included,
+    as trusted. So we build the path ourselves (issuer name and signature, CA flag,
+    validity at genTime) from the TSA certificate up to one of the caller's
+    ``trusted_roots``, and give the library that root and only certificates proven to
+    chain to it. Certificates carried in the token or in a stored chain are never
+    trusted for what they are.
+  - *Clear reasons.* Imprint, CMS signature (messageDigest over the TSTInfo, signature
+    over the signed attributes with the TSA key), critical EKU timeStamping (RFC 3161
+    §2.3), validity at genTime and the ESS signing-certificate binding (RFC 2634/5035:
+    the signed attributes name the signer's certificate by hash) are checked here
+    first, so a failure says in one line which check failed, and a token altered after
+    signing is reported as that rather than as whatever OpenSSL trips on first.
+
+Not checked: revocation. Offline there is no CRL or OCSP answer from genTime; an archive
+that must outlive the TSA's keys re-timestamps its tokens before they weaken.
+
+The TSA URL is the operator's choice, not something a captured page names, so the
+capture network policy (no private addresses) does not apply here: an in-house TSA on
+a private network is legitimate. Only http and https URLs are accepted, redirects are
+not followed, one deadline covers connect, send and every read (name resolution has
+no timeout of its own), and the answer is capped at :data:`MAX_RESPONSE_BYTES`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import http.client
+import re
+import ssl
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID
+from rfc3161_client import (
+    HashAlgorithm,
+    TimestampRequestBuilder,
+    VerificationError,
+    VerifierBuilder,
+    decode_timestamp_response,
+)
+from rfc3161_client.tsp import PKIStatus, TimeStampResponse
+
+from .errors import ArchiverError
+
+#: Seconds between the TSA's time and ours above which a token is flagged. Ten minutes:
+#: far above network delay and whole-second genTime rounding, small enough to catch a
+#: wrong local clock (or a wrong TSA clock) before it matters for a capture time.
+SKEW_LIMIT_SECONDS = 600.0
+#: A TimeStampResp is a few KiB even with a long chain; anything bigger is not one.
+MAX_RESPONSE_BYTES = 1024 * 1024
+DEFAULT_TIMEOUT = 30.0
+QUERY_TYPE = "application/timestamp-query"
+REPLY_TYPE = "application/timestamp-reply"
+#: Chain length we will follow from the TSA certificate to a root.
+MAX_CHAIN_DEPTH = 8
+
+_UTC = timezone.utc
+_DER = serialization.Encoding.DER
+_PEM = serialization.Encoding.PEM
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+#: Message-imprint algorithms a verifier meets in the wild (we request SHA-256 only).
+_HASHES = {
+    "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384",
+    "2.16.840.1.101.3.4.2.3": "sha512",
+}
+# DER of the ESS attribute types (RFC 2634 signingCertificate, RFC 5035 ...V2) and of
+# the hash OIDs an ESSCertIDv2 may name; sha256 is its DEFAULT when absent.
+_MESSAGE_DIGEST = bytes.fromhex("06092a864886f70d010904")
+_RSASSA_PSS = bytes.fromhex("06092a864886f70d01010a")
+_HASH_CLASSES = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
+                 "sha512": hashes.SHA512}
+_SIGNED_DATA = bytes.fromhex("06092a864886f70d010702")  # id-signedData, DER
+_ESS_V1 = bytes.fromhex("060b2a864886f70d010910020c")
+_ESS_V2 = bytes.fromhex("060b2a864886f70d010910022f")
+_OID_DER_HASHES = {
+    bytes.fromhex("0609608648016503040201"): "sha256",
+    bytes.fromhex("0609608648016503040202"): "sha384",
+    bytes.fromhex("0609608648016503040203"): "sha512",
+    bytes.fromhex("06052b0e03021a"): "sha1",
+}
+
+
+class TimestampRequestError(ArchiverError):
+    """The TSA could not be reached or gave no usable token."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"time-stamp request to {url} failed: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class TimestampVerificationError(ArchiverError):
+    """A stored time-stamp token does not prove what it claims."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"time-stamp token does not verify: {reason}")
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimestampToken:
+    """A token as received, with what we knew when we asked for it."""
+
+    token: bytes  # DER TimeStampToken (CMS ContentInfo), exactly as the TSA sent it
+    tsa_url: str
+    tsa_time: datetime  # genTime, UTC
+    local_time: datetime  # our clock when the request went out, UTC
+    skew_seconds: float  # tsa_time - local_time
+    skew_flagged: bool  # abs(skew_seconds) > SKEW_LIMIT_SECONDS
+    policy: str  # TSA policy OID, dotted
+    serial_number: int
+    hash_algorithm: str  # of the message imprint: "sha256"
+    message_imprint: str  # "sha256:<hex>" of the time-stamped bytes
+    chain: tuple[str, ...]  # PEM; TSA certificate first, then towards the root
+
+    def certificates(self) -> list[x509.Certificate]:
+        """The stored chain as certificate objects (for :func:`verify_timestamp`)."""
+        return load_certificates(self.chain)
+
+    def verify(self, data: bytes, *, trusted_roots: Sequence[x509.Certificate]) -> VerifiedTimestamp:
+        """:func:`verify_timestamp` on this token with its stored chain."""
+        return verify_timestamp(self.token, data, trusted_roots=trusted_roots,
+                                chain=self.certificates())
+
+    def to_document(self) -> dict[str, Any]:
+        """JSON-ready form for provenance and checkpoint documents."""
+        return {
+            "token": base64.b64encode(self.token).decode("ascii"),
+            "chain": list(self.chain),
+            "tsa_url": self.tsa_url,
+            "tsa_time": format_time(self.tsa_time),
+            "local_time": format_time(self.local_time),
+            "skew_seconds": self.skew_seconds,
+            "skew_flagged": self.skew_flagged,
+            "policy": self.policy,
+            "serial_number": str(self.serial_number),  # up to 160 bits: a string for JSON
+            "hash_algorithm": self.hash_algorithm,
+            "message_imprint": self.message_imprint,
+        }
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> TimestampToken:
+        """Inverse of :meth:`to_document`; the fields read from the token must agree with it.
+
+        Raises:
+            TimestampVerificationError: a field is missing or malformed, or the document
+                says something the token does not (its time, policy, serial or imprint).
+        """
+        try:
+            token = base64.b64decode(document["token"], validate=True)
+            if not isinstance(document["chain"], list):
+                raise TypeError("chain is not a list")
+            chain = tuple(document["chain"])
+            _checked(load_certificates(chain), "in the document's chain")
+            local_time = parse_time(document["local_time"])
+            tsa_url = str(document["tsa_url"])
+            claimed = {key: document[key] for key in (
+                "tsa_time", "policy", "serial_number", "hash_algorithm", "message_imprint",
+                "skew_seconds", "skew_flagged")}
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            raise TimestampVerificationError(f"malformed time-stamp document ({exc!r})") from None
+        info = _parse_token(token)
+        actual = cls(token=token, tsa_url=tsa_url, local_time=local_time, chain=chain,
+                     **_token_facts(info, local_time))
+        facts = actual.to_document()
+        for key, value in claimed.items():
+            if value != facts[key]:
+                raise TimestampVerificationError(
+                    f"the document says {key} {value!r} but the token gives {facts[key]!r}")
+        return actual
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifiedTimestamp:
+    """What a token that verified proves, and on whose authority."""
+
+    tsa_time: datetime
+    policy: str
+    serial_number: int
+    hash_algorithm: str
+    message_imprint: str
+    tsa_subject: str  # RFC 4514 subject of the TSA certificate
+    root_subject: str  # the trusted root the chain ended at
+    root_sha256: str  # "sha256:<hex>" of that root's DER
+
+    def to_document(self) -> dict[str, Any]:
+        return {"tsa_time": format_time(self.tsa_time), "policy": self.policy,
+                "serial_number": str(self.serial_number),
+                "hash_algorithm": self.hash_algorithm, "message_imprint": self.message_imprint,
+                "tsa_subject": self.tsa_subject, "root_subject": self.root_subject,
+                "root_sha256": self.root_sha256}
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 UTC with microseconds: ``2026-11-24T02:35:45.123456Z``."""
+    return moment.astimezone(_UTC).strftime(_TIME_FORMAT)
+
+
+def parse_time(text: str) -> datetime:
+    """Inverse of :func:`format_time` (that exact form only)."""
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=_UTC)
+
+
+def load_certificates(blobs: Iterable[str | bytes]) -> list[x509.Certificate]:
+    """Certificates from PEM text (one or more per item) or DER bytes."""
+    out: list[x509.Certificate] = []
+    for blob in blobs:
+        raw = blob.encode("ascii") if isinstance(blob, str) else bytes(blob)
+        if b"-----BEGIN" in raw:
+            out.extend(x509.load_pem_x509_certificates(raw))
+        else:
+            out.append(x509.load_der_x509_certificate(raw))
+    return out
+
+
+# --- requesting -------------------------------------------------------------------------
+
+
+def request_timestamp(
+    data: bytes,
+    tsa_url: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    chain: Sequence[x509.Certificate] = (),
+    trusted_roots: Sequence[x509.Certificate] = (),
+    clock: Callable[[], datetime] = lambda: datetime.now(_UTC),
+    ssl_context: ssl.SSLContext | None = None,
+    user_agent: str = "archiver (RFC 3161 client)",
+    monotonic: Callable[[], float] = time.monotonic,
+) -> TimestampToken:
+    """Have the TSA at ``tsa_url`` time-stamp the SHA-256 of ``data``.
+
+    Args:
+        data: the bytes to time-stamp (a checkpoint, a capture summary).
+        tsa_url: http or https URL of an RFC 3161 TSA.
+        timeout: seconds for the whole exchange (connect, send, every read).
+        chain: certificates to store with the token besides those the TSA embeds (a
+            TSA that sends only its own certificate needs its intermediates here).
+        trusted_roots: when given, the token is also verified against them before it
+            is returned, so a TSA we cannot trust fails now rather than at audit time.
+        clock: our clock; its reading when the request goes out is ``local_time``.
+
+    Raises:
+        TimestampRequestError: bad URL, TSA unreachable or slow, HTTP error, an answer
+            that is not a granted TimeStampResp for this request.
+        TimestampVerificationError: ``trusted_roots`` given and the token fails them.
+    """
+    scheme = urlsplit(tsa_url).scheme.lower()
+    if scheme not in ("http", "https") or not urlsplit(tsa_url).hostname:
+        raise TimestampRequestError(tsa_url, "only http:// and https:// TSA URLs are supported")
+    digest = hashlib.sha256(data).digest()
+    request = (TimestampRequestBuilder().data(data).hash_algorithm(HashAlgorithm.SHA256)
+               .nonce(nonce=True).cert_request(cert_request=True).build())
+    local_time = clock().astimezone(_UTC)
+    body, content_type = _post(tsa_url, request.as_bytes(), timeout=timeout,
+                               ssl_context=ssl_context, user_agent=user_agent,
+                               monotonic=monotonic)
+
+    def fail(reason: str) -> TimestampRequestError:
+        return TimestampRequestError(tsa_url, reason)
+
+    try:
+        status, token = _split_response(body)
+    except ValueError as exc:
+        shown = f"Content-Type {content_type}, " if content_type else ""
+        raise fail(f"the answer is not an RFC 3161 TimeStampResp ({shown}{len(body)} bytes:"
+                   f" {exc})") from None
+    if status[0] not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
+        name = PKIStatus(status[0]).name.lower() if status[0] in set(PKIStatus) else status[0]
+        said = "; ".join(status[1]) or "no reason given"
+        raise fail(f"the TSA refused: status {name} ({said})")
+    if token is None:
+        raise fail("status granted but no token in the answer")
+    try:
+        info = _parse_token(token)
+    except TimestampVerificationError as exc:
+        raise fail(exc.reason) from None
+    if info.tst_info.nonce != request.nonce:
+        raise fail("the token's nonce is not the one we sent (a replayed or mixed-up answer)")
+    algorithm, imprint = _imprint(info)
+    if algorithm != "sha256" or imprint != digest:
+        raise fail("the token's message imprint is not the SHA-256 of the data we sent")
+    certificates = _ordered_chain(info, list(chain))
+    stamped = TimestampToken(token=token, tsa_url=tsa_url, local_time=local_time,
+                             chain=tuple(c.public_bytes(_PEM).decode("ascii")
+                                         for c in certificates),
+                             **_token_facts(info, local_time))
+    if trusted_roots:
+        stamped.verify(data, trusted_roots=trusted_roots)
+    return stamped
+
+
+def _post(url: str, query: bytes, *, timeout: float, ssl_context: ssl.SSLContext | None,
+          user_agent: str, monotonic: Callable[[], float]) -> tuple[bytes, str]:
+    """POST the query; return the body of a 200 answer and its Content-Type."""
+    parts = urlsplit(url)
+    deadline = monotonic() + timeout
+
+    def left() -> float:
+        remaining = deadline - monotonic()
+        if remaining <= 0:
+            raise TimestampRequestError(url, f"no complete answer within {timeout:g}s")
+        return remaining
+
+    host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:
+        raise TimestampRequestError(url, "the URL has an invalid port") from None
+    if parts.scheme.lower() == "https":
+        context = ssl_context or ssl.create_default_context()
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+            host, port, timeout=left(), context=context)
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=left())
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        conn.connect()
+        conn.sock.settimeout(left())
+        conn.request("POST", target, body=query, headers={
+            "Content-Type": QUERY_TYPE, "Accept": REPLY_TYPE, "User-Agent": user_agent,
+            "Connection": "close"})
+        conn.sock.settimeout(left())
+        response = conn.getresponse()
+        if response.status != 200:
+            where = response.getheader("Location")
+            hint = f", redirect to {where}: give that URL instead" if where else ""
+            raise TimestampRequestError(url, f"HTTP {response.status} {response.reason}{hint}")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            conn.sock.settimeout(left())
+            chunk = response.read(64 * 1024)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise TimestampRequestError(
+                    url, f"the answer is larger than {MAX_RESPONSE_BYTES} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks), response.getheader("Content-Type") or ""
+    except TimestampRequestError:
+        raise
+    except TimeoutError:
+        raise TimestampRequestError(url, f"no complete answer within {timeout:g}s") from None
+    except (OSError, http.client.HTTPException) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else repr(exc)
+        raise TimestampRequestError(url, f"cannot reach the TSA ({reason})") from None
+    finally:
+        conn.close()
+
+
+# --- verifying --------------------------------------------------------------------------
+
+
+def verify_timestamp(
+    token_der: bytes,
+    data: bytes,
+    *,
+    trusted_roots: Sequence[x509.Certificate],
+    chain: Sequence[x509.Certificate] = (),
+) -> VerifiedTimestamp:
+    """Check, offline, that ``token_der`` time-stamps ``data`` under one of ``trusted_roots``.
+
+    Every certificate is judged at the token's genTime, never at "now": a TSA
+    certificate that has expired since still verifies, one that was not valid at
+    genTime does not. ``chain`` (e.g. the stored one) only helps to find the path; what
+    is trusted is ``trusted_roots`` alone.
+
+    Raises:
+        TimestampVerificationError: naming the first check that failed.
+    """
+    if not trusted_roots:
+        raise TimestampVerificationError("no trusted root certificates were given")
+    info = _parse_token(token_der)
+    algorithm, imprint = _imprint(info)
+    actual = hashlib.new(algorithm, data).digest()
+    if imprint != actual:
+        raise TimestampVerificationError(
+            f"the data is not what was time-stamped (token covers {algorithm}:{imprint.hex()},"
+            f" data is {algorithm}:{actual.hex()})")
+    when = info.tst_info.gen_time.astimezone(_UTC)
+    roots = _checked(trusted_roots, "among the trusted roots")
+    pool = _dedupe(_embedded(info) + _checked(chain, "in the chain given"))
+    leaf = _signer_certificate(info, pool)
+    signer = _signer(token_der)
+    _check_signature(signer, leaf)
+    _check_tsa_certificate(leaf, when)
+    _check_ess_binding(signer, leaf)
+    path = _build_path(leaf, pool, roots, when)
+    root = path[-1]
+    verifier = VerifierBuilder(roots=[root], intermediates=list(path[1:-1]),
+                               tsa_certificate=leaf).build()
+    try:
+        _library(lambda: verifier.verify(info, imprint), "verification")
+    except VerificationError as exc:
+        raise TimestampVerificationError(f"OpenSSL's CMS check failed: {_short(exc)}") from None
+    return VerifiedTimestamp(
+        tsa_time=when, policy=info.tst_info.policy.dotted_string,
+        serial_number=info.tst_info.serial_number, hash_algorithm=algorithm,
+        message_imprint=f"{algorithm}:{imprint.hex()}",
+        tsa_subject=leaf.subject.rfc4514_string(), root_subject=root.subject.rfc4514_string(),
+        root_sha256="sha256:" + hashlib.sha256(root.public_bytes(_DER)).hexdigest())
+
+
+def _check_tsa_certificate(cert: x509.Certificate, when: datetime) -> None:
+    """RFC 3161 §2.3: the one EKU is id-kp-timeStamping and it is critical; valid at genTime."""
+    name = cert.subject.rfc4514_string()
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    except x509.ExtensionNotFound:
+        raise TimestampVerificationError(
+            f"the TSA certificate {name} has no ExtendedKeyUsage extension") from None
+    if not eku.critical:
+        raise TimestampVerificationError(
+            f"the TSA certificate {name} has a non-critical ExtendedKeyUsage (RFC 3161 §2.3)")
+    if list(eku.value) != [ExtendedKeyUsageOID.TIME_STAMPING]:
+        raise TimestampVerificationError(
+            f"the TSA certificate {name} is not for time-stamping only (EKU "
+            f"{', '.join(oid.dotted_string for oid in eku.value)})")
+    _check_validity(cert, when, "the TSA certificate")
+
+
+def _check_validity(cert: x509.Certificate, when: datetime, role: str) -> None:
+    start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
+    if not start <= when <= end:
+        raise TimestampVerificationError(
+            f"{role} {cert.subject.rfc4514_string()} was valid from {format_time(start)} to"
+            f" {format_time(end)}; the token's time {format_time(when)} is outside that")
+
+
+def _build_path(leaf: x509.Certificate, pool: list[x509.Certificate],
+                roots: list[x509.Certificate], when: datetime) -> list[x509.Certificate]:
+    """TSA certificate -> ... -> a trusted root, every link checked at ``when``."""
+    trusted = {root.public_bytes(_DER) for root in roots}
+    candidates = _dedupe(roots + pool)  # roots first: a trusted copy wins over a carried one
+    path = [leaf]
+    for _ in range(MAX_CHAIN_DEPTH):
+        current = path[-1]
+        named = [c for c in candidates if c.subject == current.issuer and c not in path]
+        problems = [_issuer_problem(current, issuer, when) for issuer in named]
+        chosen = next((c for c, problem in zip(named, problems) if problem is None), None)
+        if chosen is None:
+            if current.issuer == current.subject:
+                detail = "the path ends at this self-signed certificate, not a trusted root"
+                if named:
+                    detail += " (a trusted root has the same name but another key)"
+            elif problems:
+                detail = "; ".join(p for p in problems if p)
+            else:
+                detail = (f"its issuer {current.issuer.rfc4514_string()} is in neither the"
+                          " token, the chain given nor the trusted roots")
+            raise TimestampVerificationError(
+                "the TSA certificate does not chain to a trusted root at the token's time:"
+                f" {current.subject.rfc4514_string()}: {detail}")
+        path.append(chosen)
+        if chosen.public_bytes(_DER) in trusted:
+            return path
+    raise TimestampVerificationError(f"no trusted root within {MAX_CHAIN_DEPTH} certificates")
+
+
+def _issuer_problem(child: x509.Certificate, issuer: x509.Certificate,
+                    when: datetime) -> str | None:
+    name = issuer.subject.rfc4514_string()
+    try:
+        child.verify_directly_issued_by(issuer)
+    except InvalidSignature:
+        return f"{name} has the right name but its key did not sign it"
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        return f"{name} cannot be checked as its issuer ({exc})"
+    try:
+        constraints = issuer.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        constraints = None
+    if constraints is None or not constraints.ca:
+        return f"{name} is not a CA certificate"
+    start, end = issuer.not_valid_before_utc, issuer.not_valid_after_utc
+    if not start <= when <= end:
+        return (f"issuer {name} was valid from {format_time(start)} to {format_time(end)},"
+                f" not at {format_time(when)}")
+    return None
+
+
+def _signer_certificate(info: TimeStampResponse, pool: list[x509.Certificate]) -> x509.Certificate:
+    signers = list(_library(lambda: info.signed_data.signer_infos, "signer info"))
+    if len(signers) != 1:
+        raise TimestampVerificationError(f"expected one signer, the token has {len(signers)}")
+    signer = signers[0]
+    issuer, serial = signer.issuer, signer.serial_number
+    for cert in pool:
+        if cert.issuer == issuer and cert.serial_number == serial:
+            return cert
+    raise TimestampVerificationError(
+        f"the TSA certificate (issuer {issuer.rfc4514_string()}, serial {serial:#x}) is neither"
+        " in the token nor in the chain given")
+
+
+@dataclass(frozen=True, slots=True)
+class _Signer:
+    """The parts of the one SignerInfo that the signature checks need, as raw DER."""
+
+    content: bytes  # the eContent (TSTInfo DER) that was signed
+    digest: str  # hash named by the SignerInfo's digestAlgorithm
+    signed_attributes: bytes  # the signed attributes as signed: re-tagged as a SET
+    attributes: dict[bytes, bytes]  # attribute type (OID DER) -> its first value (DER)
+    signature_algorithm: bytes  # OID DER
+    signature: bytes
+
+
+def _signer(token: bytes) -> _Signer:
+    try:
+        fields = _signed_data_fields(token)
+        encapsulated = _children(token, fields[2])
+        (octets,) = _children(token, encapsulated[1])
+        if token[encapsulated[1][0]] != 0xA0 or token[octets[0]] != 0x04:
+            raise ValueError("no eContent")
+        if token[fields[-1][0]] != 0x31:
+            raise ValueError("no signerInfos")
+        (signer_info,) = _children(token, fields[-1])
+        parts = _children(token, signer_info)
+        if token[parts[3][0]] != 0xA0:
+            raise ValueError("no signed attributes")
+        attributes = {}
+        for attribute in _children(token, parts[3]):
+            oid, values = _children(token, attribute)
+            first = _children(token, values)[0]
+            attributes.setdefault(token[oid[0]:oid[2]], token[first[0]:first[2]])
+        digest_oid = _children(token, parts[2])[0]
+        signature_oid = _children(token, parts[4])[0]
+        if token[parts[5][0]] != 0x04:
+            raise ValueError("no signature value")
+        return _Signer(
+            content=token[octets[1]:octets[2]],
+            digest=_OID_DER_HASHES.get(token[digest_oid[0]:digest_oid[2]], ""),
+            signed_attributes=b"\x31" + token[parts[3][0] + 1:parts[3][2]],
+            attributes=attributes,
+            signature_algorithm=token[signature_oid[0]:signature_oid[2]],
+            signature=token[parts[5][1]:parts[5][2]])
+    except (ValueError, IndexError):
+        raise TimestampVerificationError("cannot read the token's signer information") from None
+
+
+def _check_signature(signer: _Signer, leaf: x509.Certificate) -> None:
+    """CMS signature (RFC 5652 §5.4): messageDigest = H(TSTInfo), signature over the
+    signed attributes with the TSA certificate's key. OpenSSL checks it again later;
+    doing it first means a token altered after signing is reported as exactly that."""
+    name = leaf.subject.rfc4514_string()
+    if signer.digest not in _HASH_CLASSES:
+        raise TimestampVerificationError("the signer uses an unsupported digest algorithm")
+    algorithm = _HASH_CLASSES[signer.digest]()
+    value = signer.attributes.get(_MESSAGE_DIGEST, b"")
+    if value[:1] != b"\x04" or _value(value) != hashlib.new(signer.digest, signer.content).digest():
+        raise TimestampVerificationError(
+            "the signed message digest does not match the TSTInfo: the time-stamp content"
+            " was altered after signing")
+    try:
+        key = leaf.public_key()
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise TimestampVerificationError(f"cannot read the key of {name} ({exc})") from None
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            if signer.signature_algorithm == _RSASSA_PSS:
+                return  # PSS parameters: left to OpenSSL's check
+            key.verify(signer.signature, signer.signed_attributes, padding.PKCS1v15(), algorithm)
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signer.signature, signer.signed_attributes, ec.ECDSA(algorithm))
+        elif isinstance(key, ed25519.Ed25519PublicKey):
+            key.verify(signer.signature, signer.signed_attributes)
+        # Other key types: OpenSSL's check alone.
+    except InvalidSignature:
+        raise TimestampVerificationError(
+            f"the signature does not verify with the key of {name}: the token was altered"
+            " or signed by someone else") from None
+
+
+def _check_ess_binding(signer: _Signer, leaf: x509.Certificate) -> None:
+    """The signed ESS signing-certificate attribute must hash to the TSA certificate."""
+    if _ESS_V2 in signer.attributes:
+        kind, value = _ESS_V2, signer.attributes[_ESS_V2]
+    elif _ESS_V1 in signer.attributes:
+        kind, value = _ESS_V1, signer.attributes[_ESS_V1]
+    else:
+        raise TimestampVerificationError(
+            "the token has no ESS signing-certificate attribute (RFC 3161 §2.4.2)")
+    try:
+        certs = _children(value, _children(value, _element(value, 0))[0])  # SEQUENCE OF ESSCertID
+        first = _children(value, certs[0])
+        algorithm = "sha1"
+        if kind == _ESS_V2:
+            algorithm = "sha256"
+            if value[first[0][0]] == 0x30:  # hashAlgorithm present (it is DEFAULT sha256)
+                oid = _children(value, first[0])[0]
+                algorithm = _OID_DER_HASHES.get(value[oid[0]:oid[2]], "")
+                first = first[1:]
+        cert_hash = value[first[0][1]:first[0][2]]
+    except (ValueError, IndexError):
+        raise TimestampVerificationError(
+            "cannot read the ESS signing-certificate attribute") from None
+    if not algorithm:
+        raise TimestampVerificationError("the ESS signing-certificate uses an unknown hash")
+    if hashlib.new(algorithm, leaf.public_bytes(_DER)).digest() != cert_hash:
+        raise TimestampVerificationError(
+            f"the signed attributes name another certificate than {leaf.subject.rfc4514_string()}")
+
+
+def _value(element: bytes) -> bytes:
+    """Content octets of one DER element."""
+    _start, head, end = _element(element, 0)
+    return element[head:end]
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+
+def _library(call: Callable[[], Any], what: str) -> Any:
+    """Call rfc3161-client; its parser raises ValueError, or a pyo3 panic on odd input."""
+    try:
+        return call()
+    except VerificationError:
+        raise
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # noqa: BLE001 (pyo3's PanicException is a BaseException)
+        raise TimestampVerificationError(f"malformed token ({what}: {_short(exc)})") from None
+
+
+def _parse_token(token: bytes) -> TimeStampResponse:
+    """Parse a bare TimeStampToken (as a granted TimeStampResp wrapping it)."""
+    try:
+        normal = _sorted_certificates(token)
+    except ValueError as exc:
+        raise TimestampVerificationError(f"not a DER time-stamp token ({exc})") from None
+    response = _library(lambda: decode_timestamp_response(
+        _sequence(bytes.fromhex("3003020100") + normal)), "parse")
+    # Touch every field used later once, here, so that odd input fails in one place.
+    _library(lambda: (response.tst_info.gen_time, response.tst_info.policy,
+                      response.tst_info.serial_number, response.tst_info.nonce,
+                      response.tst_info.message_imprint.hash_algorithm,
+                      response.tst_info.message_imprint.message), "TSTInfo")
+    _library(lambda: [(signer.issuer, signer.serial_number)
+                      for signer in response.signed_data.signer_infos], "SignerInfo")
+    _library(lambda: response.signed_data.certificates, "certificates")
+    return response
+
+
+def _split_response(body: bytes) -> tuple[tuple[int, list[str]], bytes | None]:
+    """(status, status strings) and the raw token bytes (None when absent) of a TimeStampResp."""
+    outer = _element(body, 0)
+    if outer[2] != len(body) or body[0] != 0x30:
+        raise ValueError("not one DER SEQUENCE")
+    parts = _children(body, outer)
+    if not parts or len(parts) > 2:
+        raise ValueError("wrong number of fields")
+    status_der = body[parts[0][0]:parts[0][2]]
+    status = _library(lambda: decode_timestamp_response(_sequence(status_der)), "status")
+    token = body[parts[1][0]:parts[1][2]] if len(parts) == 2 else None
+    return (status.status, list(status.status_string)), token
+
+
+def _imprint(info: TimeStampResponse) -> tuple[str, bytes]:
+    imprint = info.tst_info.message_imprint
+    oid = imprint.hash_algorithm.dotted_string
+    if oid not in _HASHES:
+        raise TimestampVerificationError(f"unsupported message-imprint hash {oid}")
+    return _HASHES[oid], imprint.message
+
+
+def _token_facts(info: TimeStampResponse, local_time: datetime) -> dict[str, Any]:
+    tsa_time = info.tst_info.gen_time.astimezone(_UTC)
+    skew = (tsa_time - local_time).total_seconds()
+    algorithm, imprint = _imprint(info)
+    return {"tsa_time": tsa_time, "skew_seconds": skew,
+            "skew_flagged": abs(skew) > SKEW_LIMIT_SECONDS,
+            "policy": info.tst_info.policy.dotted_string,
+            "serial_number": info.tst_info.serial_number, "hash_algorithm": algorithm,
+            "message_imprint": f"{algorithm}:{imprint.hex()}"}
+
+
+def _embedded(info: TimeStampResponse) -> list[x509.Certificate]:
+    raw = _library(lambda: info.signed_data.certificates, "certificates")
+    return _checked(sorted(raw))
+
+
+def _checked(items: Iterable[x509.Certificate | bytes],
+             where: str = "in the token") -> list[x509.Certificate]:
+    """Certificates (DER bytes are loaded) with every field we use read now, as
+    ``cryptography`` parses lazily and a damaged one would otherwise fail anywhere."""
+    out = []
+    for item in items:
+        try:
+            cert = x509.load_der_x509_certificate(item) if isinstance(item, bytes) else item
+            _ = (cert.issuer, cert.subject, cert.serial_number, cert.not_valid_before_utc,
+                 cert.not_valid_after_utc, cert.extensions)
+        except Exception as exc:  # noqa: BLE001 (ValueError, InvalidVersion, UnsupportedAlgorithm...)
+            raise TimestampVerificationError(
+                f"a certificate {where} is malformed ({exc})") from None
+        out.append(cert)
+    return out
+
+
+def _ordered_chain(info: TimeStampResponse,
+                   extra: list[x509.Certificate]) -> list[x509.Certificate]:
+    """Embedded + extra certificates, TSA certificate first, then each one's issuer."""
+    pool = _dedupe(_embedded(info) + extra)
+    try:
+        current = _signer_certificate(info, pool)
+    except TimestampVerificationError:
+        return pool
+    ordered = [current]
+    while True:
+        nxt = next((c for c in pool if c not in ordered and c.subject == current.issuer), None)
+        if nxt is None or current.issuer == current.subject:
+            break
+        ordered.append(nxt)
+        current = nxt
+    return ordered + [c for c in pool if c not in ordered]
+
+
+def _dedupe(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
+    seen: set[bytes] = set()
+    out = []
+    for cert in certs:
+        der = cert.public_bytes(_DER)
+        if der not in seen:
+            seen.add(der)
+            out.append(cert)
+    return out
+
+
+def _short(exc: BaseException) -> str:
+    """One line from an rfc3161-client error (OpenSSL error stacks are long)."""
+    text = str(exc)
+    details = re.findall(r'data: "([^"]+)"', text) or re.findall(r'reason: "([^"]+)"', text)
+    if details:
+        head = text.split(":", 1)[0] if "ErrorStack" in text else ""
+        # OpenSSL stacks run from the root cause up; the last two say enough.
+        return (head + ": " if head else "") + "; ".join(list(dict.fromkeys(details))[-2:])
+    return text.splitlines()[0][:300] if text else type(exc).__name__
+
+
+# A few lines of DER walking: enough to find fields, never to interpret certificates.
+# An element is (start, content_start, end) within the buffer.
+
+Element = tuple[int, int, int]
+
+
+def _element(buf: bytes, pos: int, limit: int | None = None) -> Element:
+    limit = len(buf) if limit is None else limit
+    if pos + 2 > limit:
+        raise ValueError("truncated")
+    if buf[pos] & 0x1F == 0x1F:
+        raise ValueError("multi-byte tags are not used in time-stamp tokens")
+    first = buf[pos + 1]
+    head = pos + 2
+    if first == 0x80:
+        raise ValueError("indefinite length (BER) is not DER")
+    if first > 0x80:
+        count = first & 0x7F
+        if count > 4 or head + count > limit:
+            raise ValueError("bad length")
+        length = int.from_bytes(buf[head:head + count], "big")
+        head += count
+    else:
+        length = first
+    if head + length > limit:
+        raise ValueError("truncated")
+    return pos, head, head + length
+
+
+def _children(buf: bytes, parent: Element) -> list[Element]:
+    out = []
+    pos = parent[1]
+    while pos < parent[2]:
+        child = _element(buf, pos, parent[2])
+        out.append(child)
+        pos = child[2]
+    return out
+
+
+def _length(size: int) -> bytes:
+    if size < 0x80:
+        return bytes([size])
+    raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
+
+
+def _sequence(content: bytes, tag: int = 0x30) -> bytes:
+    return bytes([tag]) + _length(len(content)) + content
+
+
+def _signed_data_fields(token: bytes) -> list[Element]:
+    """The fields of the SignedData in a ContentInfo, every enclosing tag checked."""
+    outer = _element(token, 0)
+    if outer[2] != len(token) or token[0] != 0x30:
+        raise ValueError("not one DER SEQUENCE")
+    content_info = _children(token, outer)
+    if (len(content_info) != 2 or token[content_info[0][0]:content_info[0][2]] != _SIGNED_DATA
+            or token[content_info[1][0]] != 0xA0):
+        raise ValueError("not a CMS SignedData ContentInfo")
+    (signed_data,) = _children(token, content_info[1])
+    if token[signed_data[0]] != 0x30:
+        raise ValueError("SignedData is not a SEQUENCE")
+    return _children(token, signed_data)
+
+
+def _sorted_certificates(token: bytes) -> bytes:
+    """The token with SignedData.certificates in DER SET order (that field is unsigned).
+
+    Only that field changes; a token already in DER order comes back as it is.
+    """
+    fields = _signed_data_fields(token)
+    certificates = next((f for f in fields if token[f[0]] == 0xA0), None)
+    if certificates is None:
+        return token
+    members = [token[a:c] for a, _b, c in _children(token, certificates)]
+    if members == sorted(members):
+        return token
+    parts = [_sequence(b"".join(sorted(members)), 0xA0) if f is certificates
+             else token[f[0]:f[2]] for f in fields]
+    signed_data = _sequence(_sequence(b"".join(parts)), 0xA0)
+    return _sequence(_SIGNED_DATA + signed_data)
