@@ -24,10 +24,11 @@ from . import __version__, ids
 from .catalog import CaptureRow, Catalog
 from .errors import ArchiverError
 from .extract import PageFacts, empty_facts, extract_page
-from .fetch import Exchange, Fetcher, Limits
+from .fetch import Exchange, Fetcher
 from .hashing import DigestPair, canonical_json
 from .home import ArchiveHome
 from .httpmsg import DecodeLimitError, content_decode, payload_of
+from .limits import Limits
 from .netpolicy import NetworkPolicy
 from .provenance import Agent, ExchangeIds, build
 from .recovery import recover

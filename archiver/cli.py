@@ -15,8 +15,8 @@ import click
 
 from . import __version__, schemas
 from .errors import ArchiverError
-from .fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Limits
 from .home import ArchiveHome
+from .limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Limits
 from .netpolicy import NetworkPolicy, parse_networks
 from .render import Progress, render_capture_line, render_show, render_verification
 

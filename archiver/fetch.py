@@ -22,6 +22,7 @@ import h11
 
 from .errors import CaptureError, PolicyError
 from .httpmsg import MAX_HEAD_BYTES, HttpHead, parse_head
+from .limits import Limits
 from .netpolicy import NetworkPolicy, Target, parse_target
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -32,23 +33,6 @@ ACCEPT_ENCODING = "gzip, deflate, br"
 
 # Name resolution has no timeout of its own; run it where we can stop waiting.
 _resolver_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="archiver-dns")
-
-
-#: Wall-clock seconds for a whole capture, redirects included.
-DEFAULT_TIMEOUT = 30.0
-#: Bytes of one response block; 50 MiB holds any article page with room to spare.
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-#: Browsers give up after about 20; news sites need 3 at most.
-DEFAULT_MAX_REDIRECTS = 10
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Limits:
-    """Bounds on one capture (all redirect hops together)."""
-
-    timeout: float = DEFAULT_TIMEOUT
-    max_bytes: int = DEFAULT_MAX_BYTES
-    max_redirects: int = DEFAULT_MAX_REDIRECTS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

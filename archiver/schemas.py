@@ -53,6 +53,11 @@ def _fast_check(name: str):
     return fastjsonschema.compile(copy.deepcopy(load(name)))
 
 
+def prepare(name: str) -> None:
+    """Compile schema ``name``'s fast validator now (e.g. before forking workers)."""
+    _fast_check(name)
+
+
 def problems(document: Any, name: str) -> list[str]:
     """Every way ``document`` fails schema ``name``, as ``path: message`` strings."""
     try:
