@@ -61,6 +61,7 @@ from .jsonld import (
     TITLE_META,
     Markup,
 )
+from .prose import prose_links
 from .textextract import (
     TEXT_EXTRACTORS,
     check_text_mode,
@@ -278,6 +279,25 @@ def _decode(html: bytes | str, content_type: str | None) -> str:
     return body.decode(detect_charset(body, content_type), errors="replace")
 
 
+def _merge_links(
+    declared: list[dict[str, Any]], read: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The page's declared links, then each link read in the prose with a new (source, via).
+
+    "AFP reported" in a story credited "(AFP)" repeats the credit; the credit stays.
+    """
+    def key(link: dict[str, Any]) -> tuple[str, str]:
+        return name_key(link["source"]["name"]), name_key(link["via"]["name"])
+
+    seen = {key(link) for link in declared}
+    merged = list(declared)
+    for link in read:
+        if key(link) not in seen:
+            seen.add(key(link))
+            merged.append(link)
+    return merged
+
+
 def _parse(text: str) -> lxml.html.HtmlElement | None:
     # In UTF-8 a control character is exactly one byte below 0x20, never part of a
     # multi-byte sequence, so deleting those bytes equals deleting the characters (and
@@ -403,6 +423,8 @@ class _Page:
             text=text,
             tree=self.tree,
         )
+        found_in_prose = _guarded(lambda: prose_links(text, outlet=outlet, language=language))
+        links = _merge_links(links, found_in_prose or [])
         return PageFacts(outlet=outlet, article=article, attribution=links, text=text)
 
     def _text(self) -> str:

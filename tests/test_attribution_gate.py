@@ -35,13 +35,13 @@ from tests.attribution_gate import (
 NEWS = Path(__file__).parent.parent.parent / "shared" / "corpus" / "news-html"
 LABELS = Path(__file__).parent / "attribution_labels"
 
-#: Floors pinned 0.02 under the figures measured when the gate was written, when only
-#: markup and credit lines were read (no prose attribution yet): 38 pages, 292 labelled
-#: links, 50 predicted, 39 matched: precision 39/50 = 0.780, recall 39/292 = 0.134.
-#: A regression below them fails; raising them (when prose attribution lands) is a
-#: deliberate change, and lowering them needs a reason in the commit.
-PRECISION_FLOOR = 0.76
-RECALL_FLOOR = 0.11
+#: Floors pinned 0.02 under the figures measured with markup, credit lines and prose
+#: attribution (archiver/prose.py): 38 pages, 292 labelled links, 118 predicted, 97
+#: matched: precision 0.822, recall 0.332 (markup alone: 0.780 and 0.134). The issue's
+#: targets (0.9 and 0.8) are printed, not yet met. A regression below the floors fails;
+#: lowering them needs a reason in the commit.
+PRECISION_FLOOR = 0.80  # measured 0.822 with prose (2026-11-24), minus 0.02
+RECALL_FLOOR = 0.31  # measured 0.332 with prose (2026-11-24), minus 0.02
 #: What the issue asks of the finished extractor, for the report only until then.
 TARGET_PRECISION = 0.9
 TARGET_RECALL = 0.8
