@@ -19,9 +19,10 @@ demo: $(STAMP)  ## serve examples/site on 127.0.0.1, capture it into ./archive, 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)  ## capture and verify benchmarks against wget and warcio (see benchmarks/)
+bench: $(STAMP)  ## capture and verify benchmarks against wget and warcio, the log (see benchmarks/)
 	$(BIN)/python benchmarks/bench_capture.py
 	$(BIN)/python benchmarks/bench_verify.py
+	$(BIN)/python benchmarks/bench_ledger.py
 
 clean:
 	rm -rf $(VENV) archive build dist

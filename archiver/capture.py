@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__, ids
+from . import __version__, ids, parties
 from .catalog import CaptureRow, Catalog
 from .errors import ArchiverError
 from .extract import PageFacts, empty_facts, extract_page
@@ -57,6 +57,8 @@ class CaptureSettings:
     decode_cap: int = DEFAULT_DECODE_CAP
     #: "full" (trafilatura, best text) or "fast" (resiliparse, ~3x cheaper per page).
     text_mode: str = "full"
+    #: User party-registry files merged over the packaged one (archiver.parties).
+    parties: tuple[Path, ...] = ()
 
     def options_document(self) -> dict:
         """The options as recorded in the provenance ``agent.options``."""
@@ -70,6 +72,7 @@ class CaptureSettings:
             "ca_bundle": self.ca_bundle is not None,
             "decode_cap": self.decode_cap,
             "extract": self.text_mode,
+            "parties": [path.name for path in self.parties],
         }
 
 
@@ -103,6 +106,7 @@ class Capturer:
             self.fetcher = Fetcher(policy=self.settings.policy, limits=self.settings.limits,
                                    user_agent=self.settings.user_agent,
                                    ssl_context=ssl_context_for(self.settings.ca_bundle))
+        parties.use_files(self.settings.parties)  # a bad file fails here, before any capture
         self._resources = ExitStack()  # released in close(), last in, first out
         self._resources.enter_context(self.home.shared())
         self.catalog: Catalog = self.home.open_catalog()
@@ -166,7 +170,7 @@ class Capturer:
         one worker process per core so a batch uses every core.
         """
         if self._extract_pool is None:
-            self._extract_pool = _process_pool()
+            self._extract_pool = _process_pool(self.settings.parties)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="archiver-capture") as pool:
             futures = {pool.submit(self.capture, url): url for url in urls}
             for future in as_completed(futures):
@@ -196,7 +200,7 @@ class Capturer:
         except FutureTimeout:
             reason = f"extraction took longer than {EXTRACT_TIMEOUT:g}s"
         except BrokenProcessPool:
-            self._extract_pool = _process_pool()
+            self._extract_pool = _process_pool(self.settings.parties)
             reason = "the extraction worker died"
         return empty_facts(final.url, outlet_name=self.settings.outlet), [
             f"article facts not extracted: {reason}"]
@@ -234,8 +238,9 @@ class Capturer:
         return specs
 
 
-def _process_pool() -> ProcessPoolExecutor:
+def _process_pool(party_files: tuple[Path, ...]) -> ProcessPoolExecutor:
     # forkserver: forking a process that runs threads can copy held locks.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context,
+                               initializer=parties.use_files, initargs=(party_files,))

@@ -4,18 +4,25 @@ The WARC files are the evidence and the catalog is an index of them, so every
 disagreement is a problem of kind ``catalog-mismatch`` naming the file, offset and
 record. The check reads only record headers at the catalog's offsets, plus the
 metadata records whole: the full digest check of every byte is ``verify_paths``'s.
+From the same headers and metadata blocks it recomputes each capture's log leaf,
+which ``logcheck`` compares with the stored one (the log's other checks are there).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from isal import isal_zlib
 
 from .catalog import CATALOGUED_FIELDS, Catalog
 from .hashing import canonical_json
 from .home import ArchiveHome
+from .ledger import leaf_bytes
+from .logcheck import LogCheck
 from .verify import Problem, VerificationReport, verify_paths
 from .warc import OPEN_SUFFIX, WrittenRecord
 from .warcread import Header, WarcReader, parse_warc_header
@@ -27,17 +34,38 @@ HEADER_PROBE_BYTES = 64 * 1024
 
 def verify_archive(home: ArchiveHome, *,
                    progress: Callable[[int, int], None] | None = None) -> VerificationReport:
-    """Verify every WARC file of the archive, then the catalog against them."""
+    """Verify every WARC file of the archive, then the catalog and the log against them."""
     report = verify_paths(home.warc_files(), progress=progress)
     if not home.catalog_path.exists():
         return report.with_problems([Problem(
             file=str(home.catalog_path), offset=None, record_id=None, kind=KIND,
             message="the catalog is missing (run 'archiver catalog rebuild')")])
     with home.open_catalog() as catalog:
-        return report.with_problems(check_catalog(home, catalog))
+        log = LogCheck(home, catalog)
+        problems = check_catalog(home, catalog, on_capture=log.warc_capture)
+        log.conclude()
+    return replace(report.with_problems([*problems, *log.problems]),
+                   warnings=(*report.warnings, *log.warnings), notes=(*report.notes, *log.notes))
 
 
-def check_catalog(home: ArchiveHome, catalog: Catalog) -> list[Problem]:
+#: ``on_capture(capture_id, leaf)``: the log leaf recomputed from a capture's records in
+#: the WARC file, or None when they could not all be read back.
+OnCapture = Callable[[str, bytes | None], None]
+
+
+class _HeaderRecord(NamedTuple):
+    """A record's leaf fields, as its WARC header states them."""
+
+    record_id: str
+    type: str
+    block_sha256: str
+    block_blake3: str
+    payload_sha256: str | None
+    payload_blake3: str | None
+
+
+def check_catalog(home: ArchiveHome, catalog: Catalog, *,
+                  on_capture: OnCapture | None = None) -> list[Problem]:
     """Every way the catalog and the WARC files of ``home`` disagree."""
     by_file: dict[str, list[tuple[str, WrittenRecord]]] = {}
     for capture_id, record in catalog.all_records():
@@ -51,7 +79,7 @@ def check_catalog(home: ArchiveHome, catalog: Catalog) -> list[Problem]:
                                     message=f"the catalog lists {len(records)} records in "
                                             f"{name}, which is not in {home.warc_dir}"))
             continue
-        problems += _check_file(path, records, catalog)
+        problems += _check_file(path, records, catalog, on_capture)
     for name, path in sorted(files.items()):
         if name not in by_file:
             problems += _uncatalogued(path, 0, path.stat().st_size)
@@ -59,23 +87,55 @@ def check_catalog(home: ArchiveHome, catalog: Catalog) -> list[Problem]:
 
 
 def _check_file(path: Path, records: list[tuple[str, WrittenRecord]],
-                catalog: Catalog) -> list[Problem]:
+                catalog: Catalog, on_capture: OnCapture | None) -> list[Problem]:
     problems: list[Problem] = []
     size = path.stat().st_size
     covered = 0
+    read: dict[str, list[_HeaderRecord]] = {}  # capture id -> its records, in file order
+    unreadable: set[str] = set()
+    documents: dict[str, bytes] = {}
     with open(path, "rb") as stream:
         for capture_id, record in sorted(records, key=lambda item: item[1].offset):
             if record.offset > covered:
                 problems += _uncatalogued(path, covered, record.offset)
             covered = max(covered, record.offset + record.length)
-            problems += _check_record(path, stream, size, capture_id, record, catalog)
+            found, header, block = _check_record(path, stream, size, capture_id, record,
+                                                 catalog)
+            problems += found
+            if header is None:
+                unreadable.add(capture_id)
+                continue
+            owner = header.get("Archiver-Capture-ID") or capture_id
+            read.setdefault(owner, []).append(_HeaderRecord(
+                *(header.get(field) or "" for field in ("WARC-Record-ID", "WARC-Type",
+                                                        "WARC-Block-Digest",
+                                                        "Archiver-Block-Digest")),
+                header.get("WARC-Payload-Digest"), header.get("Archiver-Payload-Digest")))
+            if block is not None:
+                documents[owner] = block
     if covered < size:
         problems += _uncatalogued(path, covered, size)
+    if on_capture is not None:
+        for capture_id, found_records in read.items():
+            leaf = None if capture_id in unreadable else \
+                _leaf(documents.get(capture_id), found_records)
+            on_capture(capture_id, leaf)
     return problems
 
 
+def _leaf(block: bytes | None, records: list[_HeaderRecord]) -> bytes | None:
+    """The log leaf of a capture from its metadata record's block and record headers."""
+    try:
+        document = json.loads(block) if block is not None else None
+        return leaf_bytes(document, records) if isinstance(document, dict) else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def _check_record(path: Path, stream, size: int, capture_id: str, record: WrittenRecord,
-                  catalog: Catalog) -> list[Problem]:
+                  catalog: Catalog) -> tuple[list[Problem], Header | None, bytes | None]:
+    """The record's problems, its WARC header (None if unreadable) and, for a metadata
+    record, its block."""
     def problem(message: str, expected: str | None = None, actual: str | None = None) -> Problem:
         return Problem(file=str(path), offset=record.offset, record_id=record.record_id,
                        kind=KIND, message=message, expected=expected, actual=actual)
@@ -84,11 +144,11 @@ def _check_record(path: Path, stream, size: int, capture_id: str, record: Writte
     stream.seek(end)
     if end > size or (end < size and stream.read(2) != b"\x1f\x8b"):
         return [problem(f"the catalog says the record is {record.length} bytes long, "
-                        "but no gzip member starts where that ends")]
+                        "but no gzip member starts where that ends")], None, None
     stream.seek(record.offset)
     header = _member_header(stream.read(min(record.length, HEADER_PROBE_BYTES)))
     if header is None:
-        return [problem("no WARC record header at the offset the catalog gives")]
+        return [problem("no WARC record header at the offset the catalog gives")], None, None
     found = []
     for field, column in CATALOGUED_FIELDS.items():
         expected, actual = getattr(record, column), header.get(field)
@@ -98,19 +158,16 @@ def _check_record(path: Path, stream, size: int, capture_id: str, record: Writte
     if header.get("Archiver-Capture-ID") != capture_id:
         found.append(problem("the record belongs to another capture than the catalog says",
                              expected=capture_id, actual=header.get("Archiver-Capture-ID")))
+    block = None
+    if header.type == "metadata":
+        with WarcReader(path, start=record.offset, end=record.offset + record.length) as reader:
+            block = b"".join(bytes(piece) for first in reader for piece in first.chunks())
     if record.type == "metadata" and not found:
-        found += _check_provenance(path, record, capture_id, catalog, problem)
-    return found
-
-
-def _check_provenance(path: Path, record: WrittenRecord, capture_id: str, catalog: Catalog,
-                      problem) -> list[Problem]:
-    with WarcReader(path, start=record.offset, end=record.offset + record.length) as reader:
-        block = b"".join(bytes(piece) for first in reader for piece in first.chunks())
-    stored = canonical_json(catalog.get(capture_id).provenance)
-    if block != stored:
-        return [problem("the catalog's provenance document differs from the metadata record")]
-    return []
+        stored = canonical_json(catalog.get(capture_id).provenance)
+        if block != stored:
+            found.append(problem("the catalog's provenance document differs from the "
+                                 "metadata record"))
+    return found, header, block
 
 
 def _uncatalogued(path: Path, start: int, end: int) -> Iterator[Problem]:

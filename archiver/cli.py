@@ -18,7 +18,17 @@ from .errors import ArchiverError
 from .home import ArchiveHome
 from .limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Limits
 from .netpolicy import NetworkPolicy, parse_networks
-from .render import Progress, render_capture_line, render_show, render_verification
+from .render import (
+    Progress,
+    render_capture_line,
+    render_checkpoint,
+    render_keys,
+    render_rebuild,
+    render_show,
+    render_skew,
+    render_sources,
+    render_verification,
+)
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -59,6 +69,17 @@ def cli(ctx: click.Context, home: Path) -> None:
 pass_home = click.make_pass_decorator(ArchiveHome)
 
 
+def tsa_options(command):
+    """--tsa URL and --tsa-ca FILE, shared by capture and checkpoint."""
+    command = click.option(
+        "--tsa-ca", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="PEM root certificate(s) to trust for the TSA, stored with each token. Default: "
+             "the root the TSA sends, recorded as such.")(command)
+    return click.option(
+        "--tsa", metavar="URL",
+        help="RFC 3161 time-stamping authority to time-stamp with (http or https).")(command)
+
+
 @cli.command()
 @click.argument("urls", nargs=-1)
 @click.option("-i", "--input-file", type=click.File("r", encoding="utf-8"),
@@ -78,13 +99,22 @@ pass_home = click.make_pass_decorator(ArchiveHome)
 @click.option("--extract", "text_mode", type=click.Choice(["full", "fast"]), default="full",
               show_default=True,
               help="Article text extractor: full (trafilatura) or fast (resiliparse, for bulk runs).")
+@click.option("--parties", "party_files", multiple=True, metavar="FILE",
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Extra party registry (agencies, outlets) merged over the packaged one "
+                   "(repeatable; <home>/parties.json is always merged when present).")
 @click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Captures to run at once.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per capture.")
+@tsa_options
 @pass_home
 def capture(home: ArchiveHome, urls, input_file, outlet, allow_private, allow_networks, timeout,
-            max_bytes, user_agent, ca_bundle, text_mode, workers, as_json) -> None:
+            max_bytes, user_agent, ca_bundle, text_mode, party_files, workers, as_json, tsa,
+            tsa_ca) -> None:
     """Capture URLS into the archive: exact request/response bytes, digests, provenance.
+
+    Each capture appends a leaf to the archive's transparency log. With --tsa, the
+    leaf is also time-stamped; a TSA failure keeps the capture and is reported.
 
     \b
     Example:
@@ -92,6 +122,14 @@ def capture(home: ArchiveHome, urls, input_file, outlet, allow_private, allow_ne
       archiver capture -i urls.txt --json
     """
     from .capture import DEFAULT_USER_AGENT, Capturer, CaptureSettings
+
+    tsa_options = _tsa(tsa, tsa_ca)
+    if tsa_options is not None:
+        from .evidence import CaptureStamper
+
+        stamper = CaptureStamper(home, tsa_options)
+    else:
+        stamper = None
 
     targets = list(urls)
     if input_file is not None:
@@ -110,8 +148,9 @@ def capture(home: ArchiveHome, urls, input_file, outlet, allow_private, allow_ne
         policy=NetworkPolicy(allow_private=allow_private, allowed_networks=networks),
         ca_bundle=ca_bundle,
         text_mode=text_mode,
+        parties=(*home.party_files(), *party_files),
     )
-    captured = failed = 0
+    captured = failed = unstamped = 0
     with Capturer(home=home, settings=settings) as capturer:
         for line in capturer.recovered:
             click.echo(f"recovered: {line}", err=True)
@@ -128,12 +167,39 @@ def capture(home: ArchiveHome, urls, input_file, outlet, allow_private, allow_ne
                     emit_json(result.summary(), "capture")
                 else:
                     click.echo(render_capture_line(result))
+                if stamper is not None:
+                    unstamped += not _stamp_capture(capturer.catalog, result, stamper)
             progress.update(captured + failed, failed=failed)
         progress.done()
     if failed and not captured:
         sys.exit(2)
-    if failed:
+    if failed or unstamped:
         sys.exit(1)
+
+
+def _tsa(url: str | None, ca_file: Path | None):
+    """TsaOptions for --tsa/--tsa-ca, or None."""
+    if url is None:
+        if ca_file is not None:
+            raise click.UsageError("--tsa-ca needs --tsa URL")
+        return None
+    from .evidence import TsaOptions
+
+    return TsaOptions.from_arguments(url, ca_file)
+
+
+def _stamp_capture(catalog, row, stamper) -> bool:
+    """Time-stamp one capture's leaf; on failure say so (the capture is kept)."""
+    try:
+        document = stamper.stamp(catalog, row.capture_id)
+    except ArchiverError as exc:
+        click.echo(f"archiver: capture {row.capture_id} of {row.url} is kept, but its "
+                   f"time-stamp failed: {exc}", err=True)
+        return False
+    if document["skew_flagged"]:
+        click.echo(f"archiver: warning: {render_skew(document)} (capture {row.capture_id})",
+                   err=True)
+    return True
 
 
 @cli.command("list")
@@ -182,7 +248,8 @@ def verify(home: ArchiveHome, paths, as_json) -> None:
     """Re-check every record's digests, structure and provenance, offline.
 
     With no PATH, verifies the whole archive and checks that the catalog agrees with
-    the WARC files. Exit status 0 when everything verifies, 1 when anything does not.
+    the WARC files, and that the transparency log, its checkpoints and time-stamps
+    hold. Exit status 0 when everything verifies, 1 when anything does not.
 
     \b
     Example:
@@ -225,6 +292,117 @@ def rebuild(home: ArchiveHome) -> None:
     """
     from .rebuild import rebuild_catalog
 
-    count = rebuild_catalog(home)
-    click.echo(f"catalog rebuilt from {len(home.warc_files())} WARC files: {count} captures",
-               err=True)
+    result = rebuild_catalog(home)
+    click.echo(f"catalog rebuilt from {len(home.warc_files())} WARC files: {result.captures} "
+               "captures", err=True)
+    for line in render_rebuild(result):
+        click.echo(line, err=True)
+
+
+@cli.group("keys")
+def keys_group() -> None:
+    """The archive's signing keys, in <home>/keys: the log key and the WACZ key."""
+
+
+@keys_group.command("init")
+@click.option("--name", help="Name of the log key, which is also the log's origin line. Default: "
+                             "archiver.invalid/<host>-<random>; better a path under a domain "
+                             "you control, e.g. newsroom.example.org/archive.")
+@click.option("--json", "as_json", is_flag=True, help="Print the public keys as JSON.")
+@pass_home
+def keys_init(home: ArchiveHome, name, as_json) -> None:
+    """Create the archive's signing keys (Ed25519 for checkpoints, P-384 for WACZ).
+
+    Never replaces a key. The private keys stay in <home>/keys (0700, files 0600) and
+    are never printed; publish the verifier key and fingerprints printed here.
+
+    \b
+    Example:
+      archiver keys init --name newsroom.example.org/archive
+    """
+    from .evidence import init_keys
+
+    document, created = init_keys(home, name=name)
+    if as_json:
+        emit_json(document, "keys")
+    else:
+        click.echo(render_keys(document))
+    click.echo(f"created: {', '.join(created)} key(s) in {home.keys_dir}", err=True)
+
+
+@keys_group.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print the public keys as JSON.")
+@pass_home
+def keys_show(home: ArchiveHome, as_json) -> None:
+    """Print the archive's public keys and fingerprints (never a private key).
+
+    \b
+    Example:
+      archiver keys show --json
+    """
+    from .evidence import keys_document
+
+    document = keys_document(home)
+    if as_json:
+        emit_json(document, "keys")
+    else:
+        click.echo(render_keys(document))
+
+
+@cli.command()
+@tsa_options
+@click.option("--json", "as_json", is_flag=True, help="Print the checkpoint as JSON.")
+@pass_home
+def checkpoint(home: ArchiveHome, tsa, tsa_ca, as_json) -> None:
+    """Sign a checkpoint of the transparency log (C2SP tlog-checkpoint, signed note).
+
+    It is stored in the catalog and as <home>/checkpoints/<size>.note. A checkpoint
+    that would contradict the latest one (the log was rolled back or rewritten) is
+    refused with exit status 1. With --tsa, the note is also time-stamped (RFC 3161).
+
+    \b
+    Example:
+      archiver checkpoint
+      archiver checkpoint --tsa https://tsa.example/tsr --tsa-ca tsa-root.pem --json
+    """
+    from .evidence import CheckpointRefused, make_checkpoint
+
+    options = _tsa(tsa, tsa_ca)
+    try:
+        outcome = make_checkpoint(home, tsa=options)
+    except CheckpointRefused as exc:
+        click.echo(f"archiver: {exc}", err=True)
+        sys.exit(1)
+    if as_json:
+        emit_json(outcome.document, "checkpoint")
+    else:
+        click.echo(outcome.note, nl=False)
+    for line in render_checkpoint(outcome.document):
+        click.echo(line, err=True)
+    if outcome.timestamp_error is not None:
+        click.echo(f"archiver: checkpoint {outcome.document['tree_size']} is signed and stored, "
+                   f"but its time-stamp failed: {outcome.timestamp_error}", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--outlet", help="Only this outlet (name or domain).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_home
+def sources(home: ArchiveHome, outlet, as_json) -> None:
+    """Summarise whom each outlet relies on: agencies, kinds of source, relations.
+
+    Counts are captures: an article that cites AFP five times counts once.
+
+    \b
+    Example:
+      archiver sources --outlet "Harbour Gazette"
+    """
+    from .sources import summarise, to_document
+
+    with home.open_catalog() as catalog:
+        summaries = summarise(catalog.captures(), outlet=outlet)
+    if as_json:
+        emit_json(to_document(summaries), "sources")
+    else:
+        click.echo(render_sources(summaries))

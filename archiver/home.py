@@ -1,4 +1,4 @@
-"""The archive home: a folder with ``warcs/`` and the catalog, and its crash recovery."""
+"""The archive home: a folder with ``warcs/``, the catalog, the keys and the checkpoints."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ from .errors import ArchiverError
 
 WARC_DIR = "warcs"
 LOCK_NAME = "archiver.lock"
+PARTIES_NAME = "parties.json"
+KEYS_DIR = "keys"
+CHECKPOINTS_DIR = "checkpoints"
+TIMESTAMPS_DIR = "timestamps"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,26 @@ class ArchiveHome:
     @property
     def catalog_path(self) -> Path:
         return self.path / CATALOG_NAME
+
+    @property
+    def keys_dir(self) -> Path:
+        """The signing keys (0700): see ``keys.py``."""
+        return self.path / KEYS_DIR
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        """Signed checkpoints ``<size>.note`` and their ``<size>.timestamp.json``."""
+        return self.path / CHECKPOINTS_DIR
+
+    @property
+    def timestamps_dir(self) -> Path:
+        """RFC 3161 token documents over capture leaves, ``<capture id>.json``."""
+        return self.path / TIMESTAMPS_DIR
+
+    def party_files(self) -> list[Path]:
+        """The archive's own additions to the party registry: ``parties.json``, if any."""
+        path = self.path / PARTIES_NAME
+        return [path] if path.is_file() else []
 
     def open_catalog(self) -> Catalog:
         return Catalog(self.catalog_path)

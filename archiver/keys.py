@@ -1,6 +1,6 @@
-"""The archive's Ed25519 signing key: created once, kept private, loaded only if safe.
+"""The archive's signing keys: created once, kept private, loaded only if safe.
 
-The key signs the log's checkpoints (see ``archiver.signednote``). Its key
+The Ed25519 key signs the log's checkpoints (see ``archiver.signednote``). Its key
 directory (mode 0700) holds two files:
 
 * ``signing.key`` (0600): the private key as a signer key string of
@@ -23,6 +23,14 @@ a crash leaves at most an unused temporary file, never a half key under the real
 name. ``load_key`` refuses a key others can read or a directory others can write.
 Nothing here prints, logs or returns the private key as text; ``SigningKey``'s
 repr shows only the name and the public key.
+
+The same directory holds the ECDSA P-384 key that signs WACZ bundles (WACZ Signing
+and Verification 0.1.0, anonymous form: ReplayWeb.page imports the public key as
+P-384): ``wacz-signing.pem`` (PKCS#8, 0600) and ``wacz-public.pem`` (the DER
+SubjectPublicKeyInfo in PEM, 0644). PEM has no check value, so ``load_wacz_key``
+insists that the public file matches the key derived from the private one: a
+damaged private file is refused instead of signing with a key nobody knows. The
+same rules apply: created atomically, never replaced, refused if others can read it.
 """
 
 from __future__ import annotations
@@ -38,12 +46,17 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
     PrivateFormat,
     PublicFormat,
+    load_der_public_key,
+    load_pem_private_key,
+    load_pem_public_key,
 )
 
 from .errors import ArchiverError
@@ -51,6 +64,8 @@ from .signednote import ED25519_TYPE, NoteError, check_key_name, key_id, sign_no
 
 PRIVATE_KEY_FILE = "signing.key"
 VERIFIER_KEY_FILE = "verifier.key"
+WACZ_PRIVATE_KEY_FILE = "wacz-signing.pem"
+WACZ_PUBLIC_KEY_FILE = "wacz-public.pem"
 
 _DIR_MODE = 0o700
 _PRIVATE_MODE = 0o600
@@ -59,7 +74,10 @@ _SIGNER_PREFIX = "PRIVATE+KEY+"
 #: A signer key string is about 100 bytes; anything much larger is not one.
 _MAX_KEY_FILE = 4096
 _HEX_KEY_ID = re.compile(r"[0-9a-f]{8}", re.ASCII)
-_TEMPORARY = re.compile(r"\.(signing|verifier)\.key\.[0-9a-f]+\.tmp")
+_TEMPORARY = re.compile(
+    r"\.(signing\.key|verifier\.key|wacz-signing\.pem|wacz-public\.pem)\.[0-9a-f]+\.tmp")
+#: A PKCS#8 PEM of a P-384 key is about 300 bytes.
+_MAX_PEM_FILE = 16384
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,17 +175,7 @@ def load_key(directory: Path) -> SigningKey:
             verifier key. Messages name the file and the fix, never the key.
     """
     directory = Path(directory)
-    try:
-        dir_stat = os.stat(directory)
-    except FileNotFoundError:
-        raise ArchiverError(f"no signing key: {directory} does not exist; create a key first") \
-            from None
-    if not stat.S_ISDIR(dir_stat.st_mode):
-        raise ArchiverError(f"key directory {directory} is not a directory")
-    if dir_stat.st_mode & 0o022:
-        raise ArchiverError(
-            f"key directory {directory} is writable by group or others (mode "
-            f"{_mode(dir_stat)}), so its key could be swapped; run: chmod 700 {directory}")
+    _check_key_directory(directory)
     key_path = directory / PRIVATE_KEY_FILE
     data = _read_private_file(key_path)
     key = _decode_signer_key(data, key_path)
@@ -185,7 +193,138 @@ def load_key(directory: Path) -> SigningKey:
     return key
 
 
+# --- the WACZ signing key (ECDSA P-384) -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WaczKey:
+    """An ECDSA P-384 key pair for WACZ signatures. The private half is never shown."""
+
+    public_key_der: bytes  # DER SubjectPublicKeyInfo
+    private_key: ec.EllipticCurvePrivateKey = field(repr=False, compare=False)
+
+    @classmethod
+    def from_private_key(cls, private_key: ec.EllipticCurvePrivateKey) -> WaczKey:
+        if not isinstance(private_key, ec.EllipticCurvePrivateKey) or \
+                not isinstance(private_key.curve, ec.SECP384R1):
+            raise ArchiverError("a WACZ signing key must be ECDSA P-384 (secp384r1)")
+        der = private_key.public_key().public_bytes(Encoding.DER,
+                                                    PublicFormat.SubjectPublicKeyInfo)
+        return cls(public_key_der=der, private_key=private_key)
+
+    @property
+    def fingerprint(self) -> str:
+        """``sha256:<hex>`` of the DER SubjectPublicKeyInfo (as WACZ readers name signers)."""
+        return wacz_fingerprint(self.public_key_der)
+
+    @property
+    def public_key_base64(self) -> str:
+        """Base64 DER SubjectPublicKeyInfo, as a WACZ ``signedData.publicKey`` carries it."""
+        return base64.b64encode(self.public_key_der).decode("ascii")
+
+
+def wacz_fingerprint(public_key_der: bytes) -> str:
+    """``sha256:<lowercase hex>`` of a DER SubjectPublicKeyInfo."""
+    return "sha256:" + hashlib.sha256(public_key_der).hexdigest()
+
+
+def init_wacz_key(directory: Path) -> WaczKey:
+    """Create the WACZ signing key (P-384) in ``directory``, as ``init_key`` does its key.
+
+    Raises:
+        ArchiverError: a WACZ key (or its public half) is already there, or the
+            directory cannot be made private.
+    """
+    directory = Path(directory)
+    key_path = directory / WACZ_PRIVATE_KEY_FILE
+    public_path = directory / WACZ_PUBLIC_KEY_FILE
+    if os.path.lexists(key_path):
+        raise ArchiverError(
+            f"{key_path} already exists; refusing to replace a signing key (what it "
+            "signed is checked against it). Move it away yourself to make a new one")
+    if os.path.lexists(public_path):
+        raise ArchiverError(
+            f"{public_path} exists without {WACZ_PRIVATE_KEY_FILE}: the key it belongs to "
+            "may be lost. Move it away before creating a new key")
+    _prepare_directory(directory)
+    _remove_stale_temporaries(directory)
+    key = WaczKey.from_private_key(ec.generate_private_key(ec.SECP384R1()))
+    pem = key.private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    _write_new_file(key_path, pem, _PRIVATE_MODE)
+    public_pem = load_der_public_key(key.public_key_der).public_bytes(
+        Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    _write_new_file(public_path, public_pem, _PUBLIC_MODE)
+    return key
+
+
+def load_wacz_key(directory: Path) -> WaczKey:
+    """Load the WACZ signing key, refusing unsafe permissions or a damaged file.
+
+    ``wacz-public.pem``, if present, must match the private key.
+
+    Raises:
+        ArchiverError: as ``load_key`` does, naming the file and the fix, never the key.
+    """
+    directory = Path(directory)
+    _check_key_directory(directory)
+    key_path = directory / WACZ_PRIVATE_KEY_FILE
+    data = _read_private_file(key_path, limit=_MAX_PEM_FILE)
+    damaged = ArchiverError(f"WACZ signing key {key_path} is damaged or not a P-384 PEM key")
+    if len(data) > _MAX_PEM_FILE:
+        raise damaged
+    try:
+        private = load_pem_private_key(data, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise damaged from None
+    if not isinstance(private, ec.EllipticCurvePrivateKey) or \
+            not isinstance(private.curve, ec.SECP384R1):
+        raise damaged
+    key = WaczKey.from_private_key(private)
+    try:
+        published = load_wacz_public_key(directory)
+    except FileNotFoundError:
+        return key
+    if published != key.public_key_der:
+        raise ArchiverError(
+            f"{directory / WACZ_PUBLIC_KEY_FILE} does not match the signing key in {key_path}; "
+            "one of them was replaced or damaged")
+    return key
+
+
+def load_wacz_public_key(directory: Path) -> bytes:
+    """The DER SubjectPublicKeyInfo in ``wacz-public.pem`` (no private key needed).
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        ArchiverError: the file is not a P-384 public key.
+    """
+    path = Path(directory) / WACZ_PUBLIC_KEY_FILE
+    data = path.read_bytes()
+    try:
+        public = load_pem_public_key(data)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise ArchiverError(f"{path} is damaged or not a PEM public key") from None
+    if not isinstance(public, ec.EllipticCurvePublicKey) or \
+            not isinstance(public.curve, ec.SECP384R1):
+        raise ArchiverError(f"{path} is not a P-384 public key")
+    return public.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+
+
 # --- files ---------------------------------------------------------------------------------
+
+
+def _check_key_directory(directory: Path) -> None:
+    try:
+        dir_stat = os.stat(directory)
+    except FileNotFoundError:
+        raise ArchiverError(f"no signing key: {directory} does not exist; create a key first") \
+            from None
+    if not stat.S_ISDIR(dir_stat.st_mode):
+        raise ArchiverError(f"key directory {directory} is not a directory")
+    if dir_stat.st_mode & 0o022:
+        raise ArchiverError(
+            f"key directory {directory} is writable by group or others (mode "
+            f"{_mode(dir_stat)}), so its key could be swapped; run: chmod 700 {directory}")
 
 
 def _prepare_directory(directory: Path) -> None:
@@ -261,7 +400,7 @@ def _remove_stale_temporaries(directory: Path) -> None:
                 entry.unlink()
 
 
-def _read_private_file(path: Path) -> bytes:
+def _read_private_file(path: Path, limit: int = _MAX_KEY_FILE) -> bytes:
     # O_NOFOLLOW then fstat: the checked file is the file read, not a symlink's target.
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -280,7 +419,7 @@ def _read_private_file(path: Path) -> bytes:
             raise ArchiverError(
                 f"signing key {path} is readable or writable by group or others (mode "
                 f"{_mode(st)}); run: chmod 600 {path}")
-        return handle.read(_MAX_KEY_FILE + 1)
+        return handle.read(limit + 1)
 
 
 def _mode(st: os.stat_result) -> str:

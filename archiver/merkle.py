@@ -15,11 +15,14 @@ for a node. The tree over ``n > 1`` leaves splits at the largest power of two
 below ``n``: left subtrees are always perfect.
 
 Costs. ``CompactRange`` keeps one root per perfect subtree (at most log2(n)+1 of
-them), so each append and each root costs O(log n) hashes. The proof generators
-work from the stored list of leaf hashes and recompute the subtree hashes they
-need: an inclusion or consistency proof costs O(n) hashes (1-2 seconds per
-million leaves in CPython). That is fine for an archive's log; a log with many
-millions of entries would store inner nodes (tiles) instead.
+them), so each append and each root costs O(log n) hashes. The module-level proof
+functions work from a plain list of leaf hashes and recompute the subtree hashes
+they need: an inclusion or consistency proof costs O(n) hashes (1-2 seconds per
+million leaves in CPython). They are the reference. ``MerkleTree`` keeps every
+complete inner node, one ``bytearray`` per level (32 bytes a node, about 64 bytes
+per leaf in all), so an append costs O(1) hashes amortised and a proof O(log n)
+node lookups plus at most O(log n) hashes; its proofs are byte for byte those of
+the reference functions (tests/test_merkle.py checks it on thousands of trees).
 
 The verifiers follow the RFC's algorithms (§2.1.3.2, §2.1.4.2) and never raise:
 malformed input (wrong lengths, an index outside the tree, an old size above the
@@ -265,6 +268,178 @@ def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: 
         fn >>= 1
         sn >>= 1
     return sn == 0 and first == old_root and second == new_root
+
+
+class MerkleTree:
+    """A log's whole tree: every complete node, so proofs cost O(log n) lookups.
+
+    Level 0 holds the leaf hashes, level ``k`` the hash of every complete (perfect,
+    aligned) subtree of ``2**k`` leaves, each level one contiguous ``bytearray`` of
+    32-byte nodes. Every node of the RFC 9162 tree over any prefix of the log is
+    either such a perfect subtree or lies on that prefix's right edge, and a
+    right-edge node is the fold of at most log2(n) perfect ones. So a root, an
+    inclusion proof or a consistency proof, for the current size or any earlier
+    one, needs O(log n) node lookups, and hashes only along one right edge.
+
+    Appending a leaf stores it and then every node it completes (one on average),
+    so ``n`` appends cost ``n - 1`` node hashes in all. Memory: 32 bytes per leaf
+    and as much again for the inner levels.
+    """
+
+    __slots__ = ("_levels",)
+
+    def __init__(self, leaf_hashes: Iterable[bytes] = ()) -> None:
+        self._levels: list[bytearray] = [bytearray()]
+        self.extend(leaf_hashes)
+
+    @property
+    def size(self) -> int:
+        """Number of leaves."""
+        return len(self._levels[0]) // HASH_SIZE
+
+    def append(self, leaf: bytes) -> None:
+        """Add one leaf hash (hash the entry with ``leaf_hash`` first)."""
+        _check_hash(leaf)
+        levels = self._levels
+        row = levels[0]
+        row += leaf
+        level = 0
+        # The new node completes its parent when it is a right child (an even count).
+        while not (len(row) // HASH_SIZE) & 1:
+            parent = hashlib.sha256(_NODE_PREFIX + row[-2 * HASH_SIZE:]).digest()
+            level += 1
+            if level == len(levels):
+                levels.append(bytearray())
+            row = levels[level]
+            row += parent
+
+    def extend(self, leaf_hashes: Iterable[bytes]) -> None:
+        """Append many leaf hashes; level by level, which is faster than ``append``."""
+        added = bytearray()
+        for leaf in leaf_hashes:
+            _check_hash(leaf)
+            added += leaf
+        self.extend_packed(bytes(added))
+
+    def extend_packed(self, packed: bytes) -> None:
+        """Append leaf hashes given as one string of 32-byte hashes (as stored)."""
+        if len(packed) % HASH_SIZE:
+            raise ValueError(f"packed leaf hashes must be a multiple of {HASH_SIZE} bytes")
+        if not packed:
+            return
+        levels = self._levels
+        levels[0] += packed
+        sha256, prefix, pair = hashlib.sha256, _NODE_PREFIX, 2 * HASH_SIZE
+        level = 0
+        while True:
+            row = levels[level]
+            if level + 1 == len(levels):
+                levels.append(bytearray())
+            above = levels[level + 1]
+            start = len(above) // HASH_SIZE * pair  # first pair without a parent yet
+            end = len(row) // pair * pair
+            if start >= end:
+                break
+            above += b"".join([sha256(prefix + row[i:i + pair]).digest()
+                               for i in range(start, end, pair)])
+            level += 1
+        while len(levels) > 1 and not levels[-1]:
+            levels.pop()
+
+    def leaf(self, index: int) -> bytes:
+        """The hash of leaf ``index``."""
+        if not 0 <= index < self.size:
+            raise ValueError(f"leaf index {index} is outside a tree of size {self.size}")
+        return self._node(0, index)
+
+    def leaves(self) -> bytes:
+        """Every leaf hash, packed (32 bytes each), in order."""
+        return bytes(self._levels[0])
+
+    def root(self, size: int | None = None) -> bytes:
+        """The root of the first ``size`` leaves (default: all of them)."""
+        return self._range(0, self._size_arg(size))
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """The audit path of leaf ``index`` in the tree of the first ``size`` leaves.
+
+        Identical to ``inclusion_proof(leaf_hashes[:size], index)``.
+        """
+        size = self._size_arg(size)
+        if not 0 <= index < size:
+            raise ValueError(f"leaf index {index} is outside a tree of size {size}")
+        path: list[bytes] = []
+        lo, hi = 0, size
+        while hi - lo > 1:
+            split = lo + _largest_power_of_two_below(hi - lo)
+            if index < split:
+                path.append(self._range(split, hi))
+                hi = split
+            else:
+                path.append(self._range(lo, split))
+                lo = split
+        path.reverse()
+        return path
+
+    def consistency_proof(self, old_size: int, size: int | None = None) -> list[bytes]:
+        """The proof that the first ``old_size`` leaves are a prefix of the first ``size``.
+
+        Identical to ``consistency_proof(leaf_hashes[:size], old_size)``.
+        """
+        size = self._size_arg(size)
+        if not 0 <= old_size <= size:
+            raise ValueError(f"old size {old_size} is outside a tree of size {size}")
+        if old_size in (0, size):
+            return []
+        proof: list[bytes] = []
+        lo, hi = 0, size
+        whole = True
+        m = old_size
+        while m != hi - lo:
+            split = _largest_power_of_two_below(hi - lo)
+            if m <= split:
+                proof.append(self._range(lo + split, hi))
+                hi = lo + split
+            else:
+                proof.append(self._range(lo, lo + split))
+                lo += split
+                m -= split
+                whole = False
+        if not whole:
+            proof.append(self._range(lo, hi))
+        proof.reverse()
+        return proof
+
+    def _size_arg(self, size: int | None) -> int:
+        if size is None:
+            return self.size
+        if not 0 <= size <= self.size:
+            raise ValueError(f"tree size {size} is outside 0..{self.size}")
+        return size
+
+    def _node(self, level: int, index: int) -> bytes:
+        start = index * HASH_SIZE
+        return bytes(self._levels[level][start:start + HASH_SIZE])
+
+    def _range(self, lo: int, hi: int) -> bytes:
+        """RFC 9162 hash of leaves ``[lo, hi)``, a node of some prefix's tree.
+
+        Such a node starts at a multiple of the smallest power of two not below its
+        width, so it splits into perfect, aligned subtrees by the set bits of the
+        width, largest first; those are stored, and fold right to left.
+        """
+        width = hi - lo
+        if width <= 0:
+            return EMPTY_ROOT
+        parts = []
+        for level in range(width.bit_length() - 1, -1, -1):
+            if width >> level & 1:
+                parts.append(self._node(level, lo >> level))
+                lo += 1 << level
+        result = parts[-1]
+        for left in reversed(parts[:-1]):
+            result = node_hash(left, result)
+        return result
 
 
 def _subtree(leaf_hashes: Sequence[bytes], lo: int, hi: int) -> bytes:

@@ -181,12 +181,33 @@ def descriptor_key(phrase: str) -> str:
     return " ".join(words)
 
 
-@cache
-def registry(extra: tuple[str, ...] = ()) -> Registry:
-    """The registry shipped in ``archiver/data/parties.json``, with ``extra`` files merged over it.
+#: User registry files merged by ``registry()`` in this process (see ``use_files``).
+_user_files: tuple[str, ...] = ()
 
-    Built once per argument. See ``Registry.from_files`` for the merge and the errors.
+
+def use_files(paths: Iterable[str | os.PathLike[str]]) -> None:
+    """Merge these user files into ``registry()`` from now on, in this process.
+
+    Extraction runs in worker processes, which call this from their initializer. The
+    files are read and checked here, so a bad file fails before any capture starts.
     """
+    global _user_files
+    files = tuple(os.fspath(path) for path in paths)
+    _registry(files)
+    _user_files = files
+
+
+def registry(extra: tuple[str, ...] | None = None) -> Registry:
+    """The registry shipped in ``archiver/data/parties.json``, with user files merged over it.
+
+    ``extra`` defaults to the files given to ``use_files``. Built once per set of files;
+    see ``Registry.from_files`` for the merge and the errors.
+    """
+    return _registry(_user_files if extra is None else tuple(extra))
+
+
+@cache
+def _registry(extra: tuple[str, ...]) -> Registry:
     return Registry.from_files(*extra)
 
 

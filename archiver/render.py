@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .catalog import CaptureRow
 
 if TYPE_CHECKING:  # the verifier is imported only by the commands that verify
+    from .rebuild import RebuildResult
+    from .sources import OutletSources
     from .verify import VerificationReport
 
 #: Redraw the progress line at most this often; terminals are slow.
@@ -163,6 +165,9 @@ def render_verification(report: VerificationReport) -> str:
     for notice in report.warnings:
         where = f" @ {notice.offset}" if notice.offset is not None else ""
         lines.append(f"  warning: {notice.file}{where}: {notice.message}")
+    for notice in report.notes:
+        if notice.kind in ("log", "log-key", "timestamp-root"):
+            lines.append(f"  {notice.message}")
     records = sum(s.records for s in report.files)
     checked = sum(s.digests_checked for s in report.files)
     if report.ok:
@@ -170,4 +175,78 @@ def render_verification(report: VerificationReport) -> str:
     else:
         lines.append(f"NOT verified: {len(report.problems)} problem(s) in "
                      f"{len({p.file for p in report.problems})} file(s)")
+    return "\n".join(lines)
+
+
+def render_keys(document: dict[str, Any]) -> str:
+    """The archive's public keys (schemas/keys) as readable lines."""
+    lines = []
+    log_key, wacz_key = document["log_key"], document["wacz_key"]
+    if log_key:
+        lines += ["log key (Ed25519, signs checkpoints)",
+                  f"  origin        {log_key['name']}",
+                  f"  verifier key  {log_key['verifier_key']}",
+                  f"  fingerprint   {log_key['fingerprint']}"]
+    if wacz_key:
+        lines += ["WACZ key (ECDSA P-384, signs bundles)",
+                  f"  fingerprint   {wacz_key['fingerprint']}",
+                  f"  public key    {wacz_key['public_key']}"]
+    lines.append(f"in {document['directory']} (private keys are never printed)")
+    return "\n".join(lines)
+
+
+def render_skew(stamp: dict[str, Any]) -> str:
+    """One line on a time-stamp whose TSA time and local time differ by over 10 minutes."""
+    return (f"the TSA's time {stamp['tsa_time']} and this machine's {stamp['local_time']} "
+            f"differ by {abs(stamp['skew_seconds']):.0f} s (over 10 minutes): check the clocks")
+
+
+def render_checkpoint(document: dict[str, Any]) -> list[str]:
+    """What ``archiver checkpoint`` says on stderr about the checkpoint it made or kept."""
+    size = document["tree_size"]
+    if document["new"]:
+        lines = [f"checkpoint of {size} leaves signed by {document['key']['verifier_key']}, "
+                 f"written to {document['file']}"]
+    else:
+        lines = [f"the log has not grown since checkpoint {size}; it stands ({document['file']})"]
+    stamp = document["timestamp"]
+    if stamp:
+        lines.append(f"time-stamped by {stamp['tsa_url']} at {stamp['tsa_time']} (local clock "
+                     f"{stamp['local_time']}): {stamp['file']}")
+        if stamp["skew_flagged"]:
+            lines.append(f"warning: {render_skew(stamp)}")
+    return lines
+
+
+def render_rebuild(result: RebuildResult) -> list[str]:
+    """What ``catalog rebuild`` says about the log, checkpoints and time-stamps it kept."""
+    lines = []
+    if result.old_catalog_problem is None:
+        lines.append(f"log: {result.leaves_copied} leaves copied from the old catalog, "
+                     f"{result.leaves_added} appended for captures only the WARC files had")
+    elif result.leaves_added:
+        lines.append(f"the old catalog could not be read ({result.old_catalog_problem}): the "
+                     f"log was re-derived from the WARC files in WARC order ({result.leaves_added}"
+                     " leaves), so checkpoints signed before may no longer match it")
+    if result.checkpoints_from_files:
+        lines.append(f"{result.checkpoints_from_files} checkpoint(s) read back from their files")
+    if result.stale_checkpoints:
+        sizes = ", ".join(str(size) for size in result.stale_checkpoints)
+        lines.append(f"warning: checkpoint(s) of size {sizes} do not match the rebuilt log "
+                     "('archiver verify' reports them)")
+    return lines
+
+
+def render_sources(summaries: list[OutletSources]) -> str:
+    """``archiver sources``: per outlet, the agencies and kinds of source it relies on."""
+    if not summaries:
+        return "no captures"
+    lines = []
+    for summary in summaries:
+        lines.append(f"{summary.outlet}  ({summary.captures} capture"
+                     f"{'' if summary.captures == 1 else 's'})")
+        for label, counts in (("agencies", summary.agencies), ("sources", summary.kinds),
+                              ("relations", summary.relations)):
+            shown = ", ".join(f"{name} {count}" for name, count in counts.most_common())
+            lines.append(f"  {label:<10} {shown or '-'}")
     return "\n".join(lines)

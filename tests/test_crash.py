@@ -1,4 +1,5 @@
-"""kill -9 in the middle of a capture batch: nothing acknowledged is lost, the .open file is recovered."""
+"""kill -9 in the middle of a capture batch: nothing acknowledged is lost or unlogged, the
+.open file is recovered."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import time
 
+from archiver.catalog import Catalog
 from tests.helpers import json_lines, run_cli
 
 
@@ -56,5 +58,12 @@ def test_kill_minus_nine_loses_no_acknowledged_capture(tmp_path, site):
 
     listed = {line["capture_id"] for line in json_lines(run_cli(home, "list", "--json").stdout)}
     assert ids <= listed
+    # Every acknowledged capture is in the log (its leaf was committed with its row), and
+    # so is every capture recovery found only in the WARC file: one leaf each, no gap.
+    with Catalog(home / "catalog.sqlite3") as catalog:
+        entries = list(catalog.log_entries())
+    assert [entry.index for entry in entries] == list(range(len(entries)))
+    logged = [entry.capture_id for entry in entries]
+    assert ids <= set(logged) and set(logged) == listed and len(logged) == len(listed)
     verified = run_cli(home, "verify")
     assert verified.exit_code == 0, verified.stdout

@@ -278,3 +278,48 @@ def test_unreadable_user_file(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ArchiverError, match="cannot read it"):
         Registry.from_files(binary)
+
+
+WIRE_PAGE = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n"
+             b"Connection: close\r\n\r\n%s")
+WIRE_BODY = (b"<html lang=en><head><title>Harbour talks resume</title></head><body><article>"
+             b"<h1>Harbour talks resume</h1><p>OSLO (NWA) \xe2\x80\x94 Talks on the harbour resumed on "
+             b"Monday after a week of silence, officials said.</p><p>The two delegations met for "
+             b"three hours and agreed to meet again on Friday, the agency reported.</p>"
+             b"</article></body></html>")
+
+
+def _agencies_of_capture(home: Path, *args: str, site) -> list[str]:
+    from tests.helpers import json_lines, run_cli
+
+    site.raw("/wire", WIRE_PAGE % (len(WIRE_BODY), WIRE_BODY))
+    result = run_cli(home, "capture", "--allow-network", "127.0.0.1/32", *args, "--json",
+                     site.url("/wire"))
+    assert result.exit_code == 0, result.stderr
+    (line,) = json_lines(result.stdout)
+    shown = json.loads(run_cli(home, "show", line["capture_id"], "--json").stdout)
+    return [link["source"]["name"] for link in shown["attribution"]
+            if link["source"]["kind"] == "news_agency"]
+
+
+def test_capture_reads_the_archives_own_parties_file(tmp_path, site):
+    """An agency only <home>/parties.json knows is recognised in a captured dateline."""
+    assert _agencies_of_capture(tmp_path / "plain", site=site) == []
+    home = tmp_path / "with-file"
+    home.mkdir()
+    (home / "parties.json").write_text(json.dumps({"schema_version": "1", "parties": [
+        {"name": "Nordic Wire Agency", "kind": "news_agency", "codes": ["NWA"]}]}))
+    assert _agencies_of_capture(home, site=site) == ["Nordic Wire Agency"]
+
+
+def test_capture_refuses_a_bad_parties_file_before_capturing(tmp_path, site):
+    """A malformed --parties file is a one-line error naming it; nothing is written."""
+    from tests.helpers import run_cli
+
+    bad = tmp_path / "mine.json"
+    bad.write_text("{not json")
+    result = run_cli(tmp_path / "home", "capture", "--allow-network", "127.0.0.1/32",
+                     "--parties", str(bad), site.url("/"))
+    assert result.exit_code == 2
+    assert "mine.json" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not list((tmp_path / "home" / "warcs").glob("*.warc.gz*"))

@@ -1,0 +1,65 @@
+"""Writing evidence files atomically: whole or not at all, and never over another file.
+
+A checkpoint or a time-stamp token is evidence: once written it is never replaced.
+The bytes go to a temporary file in the same directory, which is synced and then
+hard-linked to its name; link(2), unlike rename(2), fails when the name exists. A
+crash leaves at most an unused temporary file, never a partial file under the name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+from .errors import ArchiverError
+
+
+def write_new_file(path: Path, data: bytes, *, mode: int = 0o644) -> bool:
+    """Write ``data`` to the new file ``path``; returns False if it already holds ``data``.
+
+    Raises:
+        ArchiverError: ``path`` exists with other content, or cannot be written.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if os.path.lexists(path):
+        if _same(path, data):
+            return False
+        raise ArchiverError(f"{path} already exists with other content; refusing to replace it")
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(temporary, flags, mode)
+        try:
+            os.fchmod(fd, mode)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.link(temporary, path)
+    except FileExistsError:
+        if _same(path, data):
+            return False
+        raise ArchiverError(f"{path} already exists with other content; refusing to replace "
+                            "it") from None
+    except OSError as exc:
+        raise ArchiverError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return True
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
