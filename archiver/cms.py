@@ -66,6 +66,7 @@ class SignerInfo:
 
 
 def read_signer_info(token: bytes) -> SignerInfo:
+    """The one SignerInfo of ``token`` (a DER ContentInfo), its parts as raw DER."""
     try:
         fields = _signed_data_fields(token)
         encapsulated = der_children(token, fields[2])
@@ -141,7 +142,8 @@ def check_ess_binding(signer: SignerInfo, leaf: x509.Certificate) -> None:
         raise CmsError(
             "the token has no ESS signing-certificate attribute (RFC 3161 §2.4.2)")
     try:
-        certs = der_children(value, der_children(value, der_element(value, 0))[0])  # SEQUENCE OF ESSCertID
+        # SEQUENCE OF ESSCertID
+        certs = der_children(value, der_children(value, der_element(value, 0))[0])
         first = der_children(value, certs[0])
         algorithm = "sha1"
         if kind == _ESS_V2:
@@ -174,6 +176,7 @@ Element = tuple[int, int, int]
 
 
 def der_element(buf: bytes, pos: int, limit: int | None = None) -> Element:
+    """The element at ``pos`` (ending by ``limit``); ValueError when it is not DER."""
     limit = len(buf) if limit is None else limit
     if pos + 2 > limit:
         raise ValueError("truncated")
@@ -197,6 +200,7 @@ def der_element(buf: bytes, pos: int, limit: int | None = None) -> Element:
 
 
 def der_children(buf: bytes, parent: Element) -> list[Element]:
+    """The elements inside ``parent``, in order."""
     out = []
     pos = parent[1]
     while pos < parent[2]:
@@ -214,6 +218,7 @@ def _length(size: int) -> bytes:
 
 
 def der_sequence(content: bytes, tag: int = 0x30) -> bytes:
+    """``content`` as one DER element tagged ``tag`` (a SEQUENCE unless told)."""
     return bytes([tag]) + _length(len(content)) + content
 
 

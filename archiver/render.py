@@ -225,9 +225,10 @@ def render_rebuild(result: RebuildResult) -> list[str]:
         lines.append(f"log: {result.leaves_copied} leaves copied from the old catalog, "
                      f"{result.leaves_added} appended for captures only the WARC files had")
     elif result.leaves_added:
-        lines.append(f"the old catalog could not be read ({result.old_catalog_problem}): the "
-                     f"log was re-derived from the WARC files in WARC order ({result.leaves_added}"
-                     " leaves), so checkpoints signed before may no longer match it")
+        lines.append(f"the old catalog's log could not be read ({result.old_catalog_problem}):"
+                     " the log was re-derived from the WARC files in WARC order "
+                     f"({result.leaves_added} leaves), so checkpoints signed before may no "
+                     "longer match it")
     if result.checkpoints_from_files:
         lines.append(f"{result.checkpoints_from_files} checkpoint(s) read back from their files")
     if result.stale_checkpoints:

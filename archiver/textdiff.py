@@ -6,27 +6,10 @@ of ``archiver.extract``) and returns an ``ArticleDiff``: the word-level operatio
 character offsets into both texts, the changed fields, a classification of the edit
 (figures, quotes, paragraphs, headline, byline, correction notes) and whether it is a
 *stealth edit*. ``ArticleDiff.to_document()`` gives ``schemas/diff.schema.json``;
-``render_diff`` the terminal view.
+``archiver.diffview.render_diff`` the terminal view.
 
-**Comparison, not rewriting.** Texts are compared token by token (a token is a word, or
-one punctuation mark or symbol; ideographs count one each) through a comparison key that
-erases what a template or an extractor changes without an editor: Unicode compatibility
-forms (NFKC), curly against straight quotes, hyphen and minus variants, soft hyphens and
-zero-width characters, and all whitespace, paragraph breaks included. Offsets and texts
-in the result are always those of the texts as given; the operations tile both texts, so
-concatenating their ``old`` (``new``) texts gives the old (new) text back.
-
-**Cost.** difflib's ``SequenceMatcher`` (``autojunk=False``: news text repeats "the" far
-more than 1% of the time, and junking it gives absurd alignments) runs on paragraphs
-first, then on the words of the paragraphs that differ. Its work grows with the product
-of how often each token occurs in both sides, times the common runs it finds, so every
-comparison is priced first (``_cost``): a block longer than ``WORD_BLOCK_TOKENS`` or
-dearer than ``WORD_BUDGET`` is aligned by sentences first, then by words; a block still
-over budget (a rewrite with no sentence in common, or hostile input such as one word
-repeated 100,000 times) becomes one replace instead of minutes of CPU. Measured here:
-two 10,000-word texts with scattered edits take about 60 ms (a third of it cutting the
-texts into tokens), unrelated 10,000-word texts about 100 ms, 100,000 one-word
-paragraphs under a second. Moved paragraphs show as removed and added.
+Texts are compared token by token through ``archiver.textalign``, which says what the
+comparison ignores and what the alignment costs.
 
 **Stealth edit.** ``stealth_edit`` is true exactly when both captures have article text,
 that text changed, the new version adds no correction or update note (a note already on
@@ -41,15 +24,13 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from difflib import SequenceMatcher
-from itertools import accumulate
 from typing import Any
 
+from .textalign import Tokens, aligned_ranges, comparison_key
 from .textextract import text_blake3
 
 __all__ = [
@@ -62,356 +43,16 @@ __all__ = [
     "QuoteChange",
     "Version",
     "diff_versions",
-    "render_diff",
+    "short_quote",
 ]
 
-#: Upper bound on the inner-loop steps of ``SequenceMatcher``'s first search over one
-#: block (``_cost``). Its later searches, one per common run found, rescan parts of the
-#: block, so the time is about that cost times the runs: measured on unrelated English
-#: blocks, 1,000 tokens a side cost 8-15 thousand steps and 6-8 ms, 4,000 tokens a side
-#: 120-220 thousand steps and 120-200 ms.
-WORD_BUDGET = 100_000
-#: Longest block (tokens per side) that gets a word diff at once; longer blocks are
-#: aligned by sentences first.
-WORD_BLOCK_TOKENS = 1_500
-#: An equal run of at most this many tokens between two edits, and no longer than either
-#: edit, is folded into them: two rewritten sentences read better as one replacement
-#: than cut into pieces around a "the" or a comma they happen to share.
-FOLD_MAX_TOKENS = 4
 #: A paragraph counts as added (removed) when at most this share of its words has a
 #: counterpart in the other version; stray common words must not hide a new paragraph.
 NEW_PARAGRAPH_MAX_MATCHED = 0.2
 #: Words either side of a figure in its ``*_context``.
 FIGURE_CONTEXT_WORDS = 3
-#: Characters of a context paragraph shown around a change by ``render_diff``.
-RENDER_CONTEXT_CHARS = 160
 
 FIELDS = ("title", "authors", "published_at", "modified_at", "canonical_url")
-_FIELD_LABELS = {"title": "Title", "authors": "Authors", "published_at": "Published",
-                 "modified_at": "Modified", "canonical_url": "Canonical"}
-
-# --- comparison keys -------------------------------------------------------------------
-
-#: Typographic variants with one comparison form; None deletes (invisible characters).
-_TYPOGRAPHY = str.maketrans(
-    {
-        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc", "'"),
-        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
-        **dict.fromkeys("\u2010\u2011\u2012\u2212", "-"),
-        **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", None),
-    }
-)
-#: Paragraph breaks (the line breaks of ``str.splitlines``) or runs of non-space.
-_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-_CHUNK_OR_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|\S+")
-_CHUNK = re.compile(r"\S+")
-_WORD_CHUNK = re.compile(r"\S*[^\W_]\S*")  # a run of non-space with a letter or digit
-#: Scripts written without spaces between words: each character is a token.
-_IDEOGRAPHIC = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_IDEOGRAPHIC_SPLIT = re.compile(
-    r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-    r"|[^\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
-)
-_SENTENCE_END = frozenset({".", "!", "?", "...", "。", "؟", "।"})  # keys: NFKC already
-
-
-def _comparison_form(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
-
-
-def _is_mark(char: str) -> bool:
-    return unicodedata.category(char)[0] in "PS"
-
-
-class _Tokens:
-    """One text cut into tokens, with offsets, comparison keys and paragraph structure."""
-
-    __slots__ = (
-        "ends",
-        "keys",
-        "para_of",
-        "paragraphs",
-        "sentence_ends",
-        "starts",
-        "text",
-        "word_sums",
-        "words",
-    )
-
-    def __init__(self, text: str, cache: dict[str, str]) -> None:
-        self.text = text
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.keys: list[str] = []
-        self.words: list[bool] = []
-        self.para_of: list[int] = []
-        self.paragraphs: list[tuple[int, int, int, int]] = []  # token range, char range
-        first = 0
-        keys, starts, ends, words = self.keys, self.starts, self.ends, self.words
-        for match in _CHUNK_OR_BREAK.finditer(text):
-            chunk = match.group()
-            if chunk in _BREAKS:
-                if len(keys) > first:
-                    self._paragraph(first)
-                    first = len(keys)
-            elif chunk.isascii() and chunk.isalnum():  # most tokens: inlined ``_add``
-                key = cache.get(chunk)
-                if key is None:
-                    key = cache[chunk] = _comparison_form(chunk)
-                start = match.start()
-                starts.append(start)
-                ends.append(start + len(chunk))
-                keys.append(key)
-                words.append(True)
-            else:
-                self._add_chunk(chunk, match.start(), cache)
-        if len(keys) > first:
-            self._paragraph(first)
-        self.word_sums = [0, *accumulate(self.words)]
-        self.sentence_ends = {i + 1 for i, key in enumerate(self.keys) if key in _SENTENCE_END}
-        self.sentence_ends.update(end for _, end, _, _ in self.paragraphs)
-
-    def _paragraph(self, first: int) -> None:
-        index, last = len(self.paragraphs), len(self.keys)
-        self.para_of.extend([index] * (last - first))
-        self.paragraphs.append((first, last, self.starts[first], self.ends[-1]))
-
-    def _add_chunk(self, chunk: str, start: int, cache: dict[str, str]) -> None:
-        if chunk.isalnum() and (chunk.isascii() or not _IDEOGRAPHIC.search(chunk)):
-            self._add(chunk, start, cache, word=True)
-            return
-        if not chunk.isascii() and _IDEOGRAPHIC.search(chunk):
-            for piece in _IDEOGRAPHIC_SPLIT.finditer(chunk):
-                if len(piece.group()) == 1 and _IDEOGRAPHIC.match(piece.group()):
-                    self._add(piece.group(), start + piece.start(), cache, word=True)
-                else:
-                    self._add_chunk(piece.group(), start + piece.start(), cache)
-            return
-        lo, hi = 0, len(chunk)
-        while lo < hi and _is_mark(chunk[lo]):
-            self._add(chunk[lo], start + lo, cache, word=False)
-            lo += 1
-        trailing = []
-        while hi > lo and _is_mark(chunk[hi - 1]):
-            hi -= 1
-            trailing.append(hi)
-        if lo < hi:
-            self._add(chunk[lo:hi], start + lo, cache, word=True)
-        for at in reversed(trailing):
-            self._add(chunk[at], start + at, cache, word=False)
-
-    def _add(self, token: str, start: int, cache: dict[str, str], *, word: bool) -> None:
-        key = cache.get(token)
-        if key is None:
-            key = cache[token] = _comparison_form(token)
-        if not key:  # only invisible characters: whitespace to the comparison
-            return
-        self.starts.append(start)
-        self.ends.append(start + len(token))
-        self.keys.append(key)
-        self.words.append(word)
-
-    def boundary(self, index: int) -> int:
-        """Where the op starting at token ``index`` starts (ops own trailing whitespace)."""
-        if index == 0:
-            return 0
-        return self.starts[index] if index < len(self.starts) else len(self.text)
-
-    def word_count(self, lo: int, hi: int) -> int:
-        return self.word_sums[hi] - self.word_sums[lo]
-
-    def paragraph_text(self, index: int) -> str:
-        _, _, start, end = self.paragraphs[index]
-        return self.text[start:end]
-
-
-def _key_of(text: str | None) -> str | None:
-    """The comparison form of a short string (a title, a name); None stays None."""
-    return None if text is None else " ".join(_comparison_form(text).split()).casefold()
-
-
-# --- alignment -------------------------------------------------------------------------
-
-_Op = tuple[str, int, int, int, int]  # tag, old token range, new token range
-_Edit = tuple[int, int, int]  # character range on one side, index of the operation
-_Span = tuple[int, int, str]  # character range and the text found there
-
-
-def _cost(a: Sequence[str], b: Sequence[str]) -> int:
-    """The inner-loop steps of SequenceMatcher's first longest-match search over a and b."""
-    counts = Counter(b)
-    return sum(counts[x] for x in a)
-
-
-def _bounded_opcodes(a: Sequence[str], b: Sequence[str], a0: int, b0: int,
-                     max_len: int | None = None) -> list[_Op] | None:
-    """Opcodes of a against b shifted by (a0, b0); None when the middle is over budget.
-
-    The common prefix and suffix are cut first (linear, and often all there is to do);
-    what remains must be at most ``max_len`` items a side and cost at most ``WORD_BUDGET``.
-    """
-    lo = 0
-    while lo < len(a) and lo < len(b) and a[lo] == b[lo]:
-        lo += 1
-    hi_a, hi_b = len(a), len(b)
-    while hi_a > lo and hi_b > lo and a[hi_a - 1] == b[hi_b - 1]:
-        hi_a, hi_b = hi_a - 1, hi_b - 1
-    ops: list[_Op] = [("equal", a0, a0 + lo, b0, b0 + lo)] if lo else []
-    mid_a, mid_b = a[lo:hi_a], b[lo:hi_b]
-    if mid_a and mid_b:
-        too_long = max_len is not None and max(len(mid_a), len(mid_b)) > max_len
-        if too_long or _cost(mid_a, mid_b) > WORD_BUDGET:
-            return None
-        matcher = SequenceMatcher(None, mid_a, mid_b, autojunk=False)
-        at_a, at_b = a0 + lo, b0 + lo
-        ops += [(t, at_a + i1, at_a + i2, at_b + j1, at_b + j2)
-                for t, i1, i2, j1, j2 in matcher.get_opcodes()]
-    elif mid_a or mid_b:
-        ops.append(("replace", a0 + lo, a0 + hi_a, b0 + lo, b0 + hi_b))
-    if hi_a < len(a):
-        ops.append(("equal", a0 + hi_a, a0 + len(a), b0 + hi_b, b0 + len(b)))
-    return ops
-
-
-def _groups(bounds: Sequence[tuple[int, int]], keys: list[str]) -> list[str]:
-    return ["\x00".join(keys[lo:hi]) for lo, hi in bounds]
-
-
-def _sentences(tokens: _Tokens, lo: int, hi: int) -> list[tuple[int, int]]:
-    bounds, start = [], lo
-    for index in range(lo + 1, hi + 1):
-        if index in tokens.sentence_ends or index == hi:
-            bounds.append((start, index))
-            start = index
-    return bounds
-
-
-def _align_groups(old: _Tokens, new: _Tokens, ga: list[tuple[int, int]],
-                  gb: list[tuple[int, int]],
-                  refine: Callable[[int, int, int, int], list[_Op]]) -> list[_Op]:
-    """Align two lists of token ranges by their keys, refining the ranges that differ."""
-    ops: list[_Op] = []
-    group_ops = _bounded_opcodes(_groups(ga, old.keys), _groups(gb, new.keys), 0, 0)
-    if group_ops is None:
-        group_ops = [("replace", 0, len(ga), 0, len(gb))]
-    for tag, i1, i2, j1, j2 in group_ops:
-        a_lo = ga[i1][0] if i1 < len(ga) else (ga[-1][1] if ga else 0)
-        a_hi = ga[i2 - 1][1] if i2 > i1 else a_lo
-        b_lo = gb[j1][0] if j1 < len(gb) else (gb[-1][1] if gb else 0)
-        b_hi = gb[j2 - 1][1] if j2 > j1 else b_lo
-        if tag == "equal" or a_lo == a_hi or b_lo == b_hi:
-            ops.append((tag, a_lo, a_hi, b_lo, b_hi))
-        else:
-            ops += refine(a_lo, a_hi, b_lo, b_hi)
-    return ops
-
-
-def _align(old: _Tokens, new: _Tokens) -> list[_Op]:
-    """Token opcodes: paragraphs first, then words, with sentences between when costly."""
-
-    def words(a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> list[_Op]:
-        ops = _bounded_opcodes(old.keys[a_lo:a_hi], new.keys[b_lo:b_hi], a_lo, b_lo,
-                               WORD_BLOCK_TOKENS)
-        return ops if ops is not None else [("replace", a_lo, a_hi, b_lo, b_hi)]
-
-    def sentences_then_words(a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> list[_Op]:
-        ops = _bounded_opcodes(old.keys[a_lo:a_hi], new.keys[b_lo:b_hi], a_lo, b_lo,
-                               WORD_BLOCK_TOKENS)
-        if ops is not None:
-            return ops
-        return _align_groups(old, new, _sentences(old, a_lo, a_hi),
-                             _sentences(new, b_lo, b_hi), words)
-
-    pa = [(lo, hi) for lo, hi, _, _ in old.paragraphs]
-    pb = [(lo, hi) for lo, hi, _, _ in new.paragraphs]
-    if not pa or not pb:
-        ops = [("replace", 0, len(old.keys), 0, len(new.keys))]
-    else:
-        ops = _align_groups(old, new, pa, pb, sentences_then_words)
-    return _merge(_slide(_cleanup(_merge(ops)), old, new))
-
-
-def _merge(ops: Iterable[_Op]) -> list[_Op]:
-    """Drop empty ops, join neighbours of one kind, and join adjacent edits into one."""
-    merged: list[_Op] = []
-    for tag, i1, i2, j1, j2 in ops:
-        if i1 == i2 and j1 == j2:
-            continue
-        tag = "equal" if tag == "equal" else "edit"
-        if merged and (merged[-1][0] == "equal") == (tag == "equal"):
-            merged[-1] = (tag, merged[-1][1], i2, merged[-1][3], j2)
-        else:
-            merged.append((tag, i1, i2, j1, j2))
-    return [_retag(op) for op in merged]
-
-
-def _retag(op: _Op) -> _Op:
-    tag, i1, i2, j1, j2 = op
-    if tag != "equal":
-        tag = "insert" if i1 == i2 else "delete" if j1 == j2 else "replace"
-    return (tag, i1, i2, j1, j2)
-
-
-def _cleanup(ops: list[_Op]) -> list[_Op]:
-    """Fold short equal runs between two edits into them (see ``FOLD_MAX_TOKENS``)."""
-    out: list[_Op] = []
-    for op in ops:
-        out.append(op)
-        while len(out) >= 3 and out[-2][0] == "equal" and out[-1][0] != "equal" \
-                and out[-3][0] != "equal":
-            before, same, after = out[-3], out[-2], out[-1]
-            run = same[2] - same[1]
-            size_before = max(before[2] - before[1], before[4] - before[3])
-            size_after = max(after[2] - after[1], after[4] - after[3])
-            if run > min(FOLD_MAX_TOKENS, size_before, size_after):
-                break
-            out[-3:] = [_retag(("edit", before[1], after[2], before[3], after[4]))]
-    return out
-
-
-def _boundary_score(tokens: _Tokens, index: int) -> int:
-    if index in (0, len(tokens.keys)) or tokens.para_of[index] != tokens.para_of[index - 1]:
-        return 2
-    return 1 if index in tokens.sentence_ends else 0
-
-
-def _slide(ops: list[_Op], old: _Tokens, new: _Tokens) -> list[_Op]:
-    """Move each pure insertion or deletion to the equivalent place that best fits the text.
-
-    "GDP[+. Aftershocks continued+]." and "GDP.[+ Aftershocks continued.+]" say the same;
-    the second keeps the new sentence whole. An edit slides over equal neighbours while
-    the token leaving one end equals the one entering the other, and lands where its ends
-    fall on paragraph (best) or sentence boundaries.
-    """
-    ops = list(ops)
-    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
-        if tag not in ("insert", "delete"):
-            continue
-        tokens, lo, hi = (new, j1, j2) if tag == "insert" else (old, i1, i2)
-        keys = tokens.keys
-        prev = ops[k - 1] if k and ops[k - 1][0] == "equal" else None
-        after = ops[k + 1] if k + 1 < len(ops) and ops[k + 1][0] == "equal" else None
-        left_room = (prev[4] - prev[3]) if prev else 0
-        right_room = (after[4] - after[3]) if after else 0
-        shifts = [0]
-        step = 1
-        while step <= left_room and keys[lo - step] == keys[hi - step]:
-            shifts.append(-step)
-            step += 1
-        step = 1
-        while step <= right_room and keys[lo + step - 1] == keys[hi + step - 1]:
-            shifts.append(step)
-            step += 1
-        best = max(shifts, key=lambda s: (_boundary_score(tokens, lo + s)
-                                          + _boundary_score(tokens, hi + s), -abs(s)))
-        if best:
-            if prev:
-                ops[k - 1] = ("equal", prev[1], prev[2] + best, prev[3], prev[4] + best)
-            if after:
-                ops[k + 1] = ("equal", after[1] + best, after[2], after[3] + best, after[4])
-            ops[k] = (tag, i1 + best, i2 + best, j1 + best, j2 + best)
-    return ops
-
 
 # --- results ---------------------------------------------------------------------------
 
@@ -576,6 +217,9 @@ class ArticleDiff:
 
 # --- classification --------------------------------------------------------------------
 
+_Edit = tuple[int, int, int]  # character range on one side, index of the operation
+_Span = tuple[int, int, str]  # character range and the text found there
+_WORD_CHUNK = re.compile(r"\S*[^\W_]\S*")  # a run of non-space with a letter or digit
 _FIGURE = re.compile(
     r"(?<![\dA-Za-z.,])"  # not inside "MP3" or "1.2.3"; ideographs may touch a number
     r"(?:(?:US|A|C|NZ|HK)?[$€£¥₹₽₩₺₪]\s?|(?:USD|EUR|GBP|CHF|JPY|CNY|INR|RUB|BRL)\s?)?"
@@ -633,7 +277,7 @@ _NOTE_SOURCE = (
 NOTE_PATTERNS = re.compile(_NOTE_SOURCE.replace(" ", r"\s+"), re.IGNORECASE | re.MULTILINE)
 
 
-def _note_keys(tokens: _Tokens) -> dict[str, str]:
+def _note_keys(tokens: Tokens) -> dict[str, str]:
     """Comparison key -> original text of every paragraph that is a correction/update note."""
     notes = {}
     starts = [start for _, _, start, _ in tokens.paragraphs]
@@ -641,11 +285,11 @@ def _note_keys(tokens: _Tokens) -> dict[str, str]:
         index = bisect.bisect_right(starts, match.end() - 1) - 1
         if index >= 0:
             text = tokens.paragraph_text(index)
-            notes[_key_of(text) or ""] = text
+            notes[comparison_key(text) or ""] = text
     return notes
 
 
-def _windows(tokens: _Tokens, edits: list[_Edit]) -> list[tuple[int, int]]:
+def _windows(tokens: Tokens, edits: list[_Edit]) -> list[tuple[int, int]]:
     """The character ranges of the paragraphs that hold an edit, overlapping ones merged."""
     starts = [start for _, _, start, _ in tokens.paragraphs]
     windows: list[tuple[int, int]] = []
@@ -697,7 +341,7 @@ def _edits_touching(spans: list[_Span], edits: list[_Edit], *,
     return touched
 
 
-def _context(tokens: _Tokens, start: int, end: int) -> str:
+def _context(tokens: Tokens, start: int, end: int) -> str:
     """The text from a few words before ``start`` to a few after ``end``, in its paragraph."""
     _, _, para_start, para_end = tokens.paragraphs[
         tokens.para_of[bisect.bisect_right(tokens.starts, start) - 1]]
@@ -712,13 +356,13 @@ def _context(tokens: _Tokens, start: int, end: int) -> str:
     return tokens.text[lo:hi]
 
 
-def _unit(tokens: _Tokens, end: int) -> str:
+def _unit(tokens: Tokens, end: int) -> str:
     """The word after a figure ("dead" in "12 dead"), to pair figures of one quantity."""
     following = tokens.text[end:end + 40].split()
     return following[0].casefold() if following else ""
 
 
-def _figures(old: _Tokens, new: _Tokens, edits_old: list[_Edit],
+def _figures(old: Tokens, new: Tokens, edits_old: list[_Edit],
              edits_new: list[_Edit]) -> list[FigureChange]:
     """Figures in or next to each edit, paired old with new within that edit.
 
@@ -753,7 +397,8 @@ def _figures(old: _Tokens, new: _Tokens, edits_old: list[_Edit],
         pairs += [(None, a) for a in after[len(before):]]
         pairs.sort(key=lambda pair: next(span for span in pair if span)[0])
         for b, a in pairs:
-            if b and a and _key_of(b[2].replace(" ", "")) == _key_of(a[2].replace(" ", "")):
+            if b and a and (comparison_key(b[2].replace(" ", ""))
+                            == comparison_key(a[2].replace(" ", ""))):
                 continue
             changes.append(FigureChange(
                 change="changed" if b and a else "removed" if b else "added",
@@ -763,7 +408,7 @@ def _figures(old: _Tokens, new: _Tokens, edits_old: list[_Edit],
     return changes
 
 
-def _quotes(old: _Tokens, new: _Tokens, edits_old: list[_Edit],
+def _quotes(old: Tokens, new: Tokens, edits_old: list[_Edit],
             edits_new: list[_Edit]) -> list[QuoteChange]:
     """Quotations found in one version only; an old and a new one at one edit "changed".
 
@@ -771,10 +416,10 @@ def _quotes(old: _Tokens, new: _Tokens, edits_old: list[_Edit],
     version did not change, wherever it moved.
     """
     quotes_old, quotes_new = _spans(_QUOTE, old.text), _spans(_QUOTE, new.text)
-    keys_old = {_key_of(q[2]) for q in quotes_old}
-    keys_new = {_key_of(q[2]) for q in quotes_new}
-    gone = [q for q in quotes_old if _key_of(q[2]) not in keys_new]
-    came = [q for q in quotes_new if _key_of(q[2]) not in keys_old]
+    keys_old = {comparison_key(q[2]) for q in quotes_old}
+    keys_new = {comparison_key(q[2]) for q in quotes_new}
+    gone = [q for q in quotes_old if comparison_key(q[2]) not in keys_new]
+    came = [q for q in quotes_new if comparison_key(q[2]) not in keys_old]
     came_at: defaultdict[int, deque[_Span]] = defaultdict(deque)
     for index, quote in _edits_touching(came, edits_new, insertions=True):
         came_at[index].append(quote)
@@ -789,7 +434,7 @@ def _quotes(old: _Tokens, new: _Tokens, edits_old: list[_Edit],
                       for q in came if q not in paired]
 
 
-def _count_matched(tokens: _Tokens, lo: int, hi: int, matched: Counter[int]) -> None:
+def _count_matched(tokens: Tokens, lo: int, hi: int, matched: Counter[int]) -> None:
     """Add the words of tokens[lo:hi] (all matched) to their paragraphs' counts."""
     if lo == hi:
         return
@@ -798,7 +443,7 @@ def _count_matched(tokens: _Tokens, lo: int, hi: int, matched: Counter[int]) -> 
         matched[index] += tokens.word_count(max(lo, p_lo), min(hi, p_hi))
 
 
-def _new_paragraphs(tokens: _Tokens, matched: Counter[int]) -> tuple[str, ...]:
+def _new_paragraphs(tokens: Tokens, matched: Counter[int]) -> tuple[str, ...]:
     found = []
     for index, (lo, hi, _, _) in enumerate(tokens.paragraphs):
         total = tokens.word_count(lo, hi)
@@ -826,39 +471,17 @@ def _field_changes(old: Version, new: Version) -> list[FieldChange]:
     for name in FIELDS:
         before, after = getattr(old, name), getattr(new, name)
         if name == "authors":
-            same = sorted(map(_key_of, before)) == sorted(map(_key_of, after))
+            same = sorted(map(comparison_key, before)) == sorted(map(comparison_key, after))
             before, after = list(before), list(after)
         elif name in ("published_at", "modified_at"):
             same = _same_instant(before, after)
         elif name == "title":
-            same = _key_of(before) == _key_of(after)
+            same = comparison_key(before) == comparison_key(after)
         else:
             same = before == after
         if not same:
             changes.append(FieldChange(field=name, before=before, after=after))
     return changes
-
-
-def _ranges(a: _Tokens, b: _Tokens
-            ) -> Iterator[tuple[str, tuple[int, int, int, int], tuple[int, int, int, int]]]:
-    """(tag, token ranges, character ranges) of each operation, tiling both texts.
-
-    An operation owns the whitespace after its last token (the first one also what comes
-    before its first). A text of whitespace alone has no tokens: a leading equal
-    operation holds it, so that inserts keep an empty old side and deletes a new one.
-    """
-    if not a.keys and not b.keys:
-        if a.text or b.text:
-            yield "equal", (0, 0, 0, 0), (0, len(a.text), 0, len(b.text))
-        return
-    if not a.keys and a.text:
-        yield "equal", (0, 0, 0, 0), (0, len(a.text), 0, 0)
-    if not b.keys and b.text:
-        yield "equal", (0, 0, 0, 0), (0, 0, 0, len(b.text))
-    for tag, i1, i2, j1, j2 in _align(a, b):
-        old = (a.boundary(i1), a.boundary(i2)) if a.keys else (len(a.text),) * 2
-        new = (b.boundary(j1), b.boundary(j2)) if b.keys else (len(b.text),) * 2
-        yield tag, (i1, i2, j1, j2), (*old, *new)
 
 
 # --- the diff --------------------------------------------------------------------------
@@ -867,12 +490,12 @@ def _ranges(a: _Tokens, b: _Tokens
 def diff_versions(old: Version, new: Version) -> ArticleDiff:
     """Compare two captures of one article: word diff, field changes, edit classification."""
     cache: dict[str, str] = {}
-    a, b = _Tokens(old.text, cache), _Tokens(new.text, cache)
+    a, b = Tokens(old.text, cache), Tokens(new.text, cache)
     operations, edits_old, edits_new = [], [], []
     matched_a: Counter[int] = Counter()
     matched_b: Counter[int] = Counter()
     common = typographic = 0
-    for index, (tag, (i1, i2, j1, j2), (o_lo, o_hi, n_lo, n_hi)) in enumerate(_ranges(a, b)):
+    for index, (tag, (i1, i2, j1, j2), (o_lo, o_hi, n_lo, n_hi)) in enumerate(aligned_ranges(a, b)):
         operations.append(Operation(op=tag, old=Side(start=o_lo, end=o_hi, text=a.text[o_lo:o_hi]),
                                     new=Side(start=n_lo, end=n_hi, text=b.text[n_lo:n_hi])))
         if tag == "equal":
@@ -917,7 +540,8 @@ def diff_versions(old: Version, new: Version) -> ArticleDiff:
                        operations=tuple(operations))
 
 
-def _short(text: str, limit: int = 80) -> str:
+def short_quote(text: str, limit: int = 80) -> str:
+    """``text`` in curly quotes, cut to ``limit`` characters with an ellipsis."""
     return f"“{text if len(text) <= limit else text[:limit - 1] + '…'}”"
 
 
@@ -936,7 +560,7 @@ def _verdict(old: Version, new: Version, c: Classification, added: int, removed:
     disclosures = []
     if c.correction_note_added:
         disclosures.append(f"the new version shows a correction or update note: "
-                           f"{_short(c.correction_notes[0])}")
+                           f"{short_quote(c.correction_notes[0])}")
     if new.modified_at is not None and not _same_instant(old.modified_at, new.modified_at):
         disclosures.append(f"the page's claimed modified_at changed from "
                            f"{old.modified_at or 'none'} to {new.modified_at}")
@@ -949,146 +573,6 @@ def _verdict(old: Version, new: Version, c: Classification, added: int, removed:
         dates = f"its claimed modified_at is unchanged ({new.modified_at})"
     reason = f"{changed}, but the page adds no correction or update note and {dates}"
     if notes_new:
-        reason += (f"; the note already on the page ({_short(next(iter(notes_new.values())))}) "
-                   "was there before this edit")
+        note = short_quote(next(iter(notes_new.values())))
+        reason += f"; the note already on the page ({note}) was there before this edit"
     return True, reason
-
-
-# --- terminal view ---------------------------------------------------------------------
-
-_STYLE = {"delete": "\x1b[9;31m", "insert": "\x1b[32m", "context": "\x1b[2m", "bold": "\x1b[1m",
-          "alert": "\x1b[1;31m", "ok": "\x1b[1;32m"}
-_RESET = "\x1b[0m"
-_MARKERS = {"delete": ("[-", "-]"), "insert": ("{+", "+}")}
-#: Control characters (C0 but tab, C1, DEL): page text must not drive the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-
-
-def _safe(text: str) -> str:
-    """``text`` with control characters shown as ``\\xNN`` instead of sent to the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def _clip(text: str, *, keep_end: bool) -> str:
-    """A context line cut to about ``RENDER_CONTEXT_CHARS`` at a word boundary."""
-    if len(text) <= RENDER_CONTEXT_CHARS:
-        return text
-    if keep_end:
-        tail = text[-RENDER_CONTEXT_CHARS:]
-        return "…" + tail[tail.find(" ") + 1:] if " " in tail else "…" + tail
-    head = text[:RENDER_CONTEXT_CHARS]
-    return (head[:head.rfind(" ")] if " " in head else head) + "…"
-
-
-def _paint(text: str, kind: str, color: bool) -> str:
-    if not text:
-        return ""
-    text = _safe(text)
-    if color:
-        return f"{_STYLE[kind]}{text}{_RESET}"
-    opening, closing = _MARKERS.get(kind, ("", ""))
-    return f"{opening}{text}{closing}"
-
-
-def _split_ws(text: str) -> tuple[str, str]:
-    body = text.rstrip()
-    return body, text[len(body):]
-
-
-def _display_lines(diff: ArticleDiff, color: bool) -> list[tuple[bool, str]]:
-    """(changed?, rendered line) for the whole article, edits inline."""
-    lines: list[tuple[bool, str]] = [(False, "")]
-
-    def emit(text: str, kind: str | None) -> None:
-        for n, piece in enumerate(_LINE_BREAK.split(text)):
-            if n:
-                lines.append((False, ""))
-            changed, line = lines[-1]
-            styled = _paint(piece, kind, color) if kind else _safe(piece)
-            lines[-1] = (changed or bool(kind and piece.strip()), line + styled)
-
-    ops = diff.operations
-    for index, op in enumerate(ops):
-        old_body, old_ws = _split_ws(op.old.text)
-        new_body, new_ws = _split_ws(op.new.text)
-        following = ops[index + 1].op if index + 1 < len(ops) else None
-        if op.op == "equal":
-            emit(new_body, None)
-            emit(old_ws if following == "delete" else new_ws, None)
-            continue
-        emit(old_body, "delete")
-        emit(new_body, "insert")
-        emit(old_ws if op.op == "delete" else new_ws, None)
-    return lines
-
-
-def render_diff(diff: ArticleDiff, *, color: bool) -> str:
-    """A readable diff: field changes, the classification, then the changed paragraphs.
-
-    With ``color`` removed words are red and struck through and added words green (ANSI);
-    without, they read ``[-removed-]`` and ``{+added+}``. Each changed paragraph comes
-    with the paragraph before and after it (shortened) as context.
-    """
-    c = diff.classification
-
-    def bold(text: str) -> str:
-        return f"{_STYLE['bold']}{text}{_RESET}" if color else text
-
-    def row(label: str, value: str) -> str:
-        return f"  {label:<11}{value}"
-
-    old, new = diff.old, diff.new
-    lines = [bold(_safe(f"Diff {old.capture_id} → {new.capture_id}")),
-             row("From", _safe(f"{old.captured_at}  {old.url}")),
-             row("To", _safe(f"{new.captured_at}  {new.url}"))]
-    if diff.fields:
-        lines.append(bold("Fields"))
-        for f in diff.fields:
-            before = "; ".join(f.before) if isinstance(f.before, list) else f.before
-            after = "; ".join(f.after) if isinstance(f.after, list) else f.after
-            lines.append(row(_FIELD_LABELS[f.field], f"{_paint(before or '—', 'delete', color)} → "
-                                      f"{_paint(after or '—', 'insert', color)}"))
-    verdict = "STEALTH EDIT" if diff.stealth_edit else "not a stealth edit"
-    if color:
-        verdict = _paint(verdict, "alert" if diff.stealth_edit else "ok", color)
-    lines += [bold("Edit"), row("Verdict", f"{verdict}: {_safe(diff.stealth_reason)}")]
-    if c.text_changed:
-        lines.append(row("Text", f"{diff.words_added} words added, {diff.words_removed} "
-                                 f"removed, similarity {diff.similarity:.3f}"))
-    for f in c.figures_changed:
-        lines.append(row("Figure", _safe(f"{f.before or '—'} → {f.after or '—'}  "
-                                         f"({f.before_context or '—'} → "
-                                         f"{f.after_context or '—'})")))
-    for q in c.quotes_changed:
-        shown = {"changed": f"{_short(q.before or '')} → {_short(q.after or '')}",
-                 "removed": f"removed {_short(q.before or '')}",
-                 "added": f"added {_short(q.after or '')}"}[q.change]
-        lines.append(row("Quote", _safe(shown)))
-    if c.paragraphs_added or c.paragraphs_removed:
-        lines.append(row("Paragraphs", f"{len(c.paragraphs_added)} added, "
-                                       f"{len(c.paragraphs_removed)} removed"))
-    for note in c.correction_notes:
-        lines.append(row("Note", _safe(f"added {_short(note)}")))
-    if c.text_changed:
-        lines += [bold("Changes"), *_hunks(_display_lines(diff, color), color)]
-    return "\n".join(lines)
-
-
-def _hunks(display: list[tuple[bool, str]], color: bool) -> list[str]:
-    """The changed lines, each with one line of context either side, gaps marked ⋮."""
-    changed = [n for n, (is_changed, _) in enumerate(display) if is_changed]
-    shown: list[str] = []
-    last = -1
-    for n in changed:
-        lo, hi = max(n - 1, 0), min(n + 1, len(display) - 1)
-        if last >= 0 and lo > last + 1:
-            shown.append("  ⋮")
-        for m in range(max(lo, last + 1), hi + 1):
-            is_changed, text = display[m]
-            if not is_changed:
-                text = _clip(text, keep_end=m < n)
-                text = f"{_STYLE['context']}{text}{_RESET}" if color and text else text
-            shown.append(f"  {text}")
-        last = max(last, hi)
-    return shown

@@ -13,7 +13,9 @@ Who does what:
   now: an expired-since TSA certificate still verifies. We use its verifier because it
   does exactly that, and ``cryptography`` has no public CMS verification.
 * **cryptography** does the X.509 work and a first, independent CMS signature check.
-* **this module** adds what the library leaves to the caller or gets wrong for us:
+* **this module** adds what the library leaves to the caller or gets wrong for us, with
+  ``archiver.cms`` doing the DER-level CMS work (the sorted certificates SET, the
+  SignerInfo, the signature and ESS checks):
 
   - *Parsing OpenSSL tokens.* The library parses strictly as DER and rejects a
     ``certificates`` SET that is not in DER order, which is what ``openssl ts -reply``
@@ -60,8 +62,7 @@ from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from rfc3161_client import (
     HashAlgorithm,
@@ -72,6 +73,16 @@ from rfc3161_client import (
 )
 from rfc3161_client.tsp import PKIStatus, TimeStampResponse
 
+from .cms import (
+    CmsError,
+    check_ess_binding,
+    check_signature,
+    der_children,
+    der_element,
+    der_sequence,
+    read_signer_info,
+    sort_certificates,
+)
 from .errors import ArchiverError
 
 #: Seconds between the TSA's time and ours above which a token is flagged. Ten minutes:
@@ -95,21 +106,6 @@ _HASHES = {
     "2.16.840.1.101.3.4.2.1": "sha256",
     "2.16.840.1.101.3.4.2.2": "sha384",
     "2.16.840.1.101.3.4.2.3": "sha512",
-}
-# DER of the ESS attribute types (RFC 2634 signingCertificate, RFC 5035 ...V2) and of
-# the hash OIDs an ESSCertIDv2 may name; sha256 is its DEFAULT when absent.
-_MESSAGE_DIGEST = bytes.fromhex("06092a864886f70d010904")
-_RSASSA_PSS = bytes.fromhex("06092a864886f70d01010a")
-_HASH_CLASSES = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
-                 "sha512": hashes.SHA512}
-_SIGNED_DATA = bytes.fromhex("06092a864886f70d010702")  # id-signedData, DER
-_ESS_V1 = bytes.fromhex("060b2a864886f70d010910020c")
-_ESS_V2 = bytes.fromhex("060b2a864886f70d010910022f")
-_OID_DER_HASHES = {
-    bytes.fromhex("0609608648016503040201"): "sha256",
-    bytes.fromhex("0609608648016503040202"): "sha384",
-    bytes.fromhex("0609608648016503040203"): "sha512",
-    bytes.fromhex("06052b0e03021a"): "sha1",
 }
 
 
@@ -416,10 +412,13 @@ def verify_timestamp(
     roots = _checked(trusted_roots, "among the trusted roots")
     pool = _dedupe(_embedded(info) + _checked(chain, "in the chain given"))
     leaf = _signer_certificate(info, pool)
-    signer = _signer(token_der)
-    _check_signature(signer, leaf)
-    _check_tsa_certificate(leaf, when)
-    _check_ess_binding(signer, leaf)
+    try:
+        signer = read_signer_info(token_der)
+        check_signature(signer, leaf)
+        _check_tsa_certificate(leaf, when)
+        check_ess_binding(signer, leaf)
+    except CmsError as exc:
+        raise TimestampVerificationError(str(exc)) from None
     path = _build_path(leaf, pool, roots, when)
     root = path[-1]
     verifier = VerifierBuilder(roots=[root], intermediates=list(path[1:-1]),
@@ -528,119 +527,6 @@ def _signer_certificate(info: TimeStampResponse, pool: list[x509.Certificate]) -
         " in the token nor in the chain given")
 
 
-@dataclass(frozen=True, slots=True)
-class _Signer:
-    """The parts of the one SignerInfo that the signature checks need, as raw DER."""
-
-    content: bytes  # the eContent (TSTInfo DER) that was signed
-    digest: str  # hash named by the SignerInfo's digestAlgorithm
-    signed_attributes: bytes  # the signed attributes as signed: re-tagged as a SET
-    attributes: dict[bytes, bytes]  # attribute type (OID DER) -> its first value (DER)
-    signature_algorithm: bytes  # OID DER
-    signature: bytes
-
-
-def _signer(token: bytes) -> _Signer:
-    try:
-        fields = _signed_data_fields(token)
-        encapsulated = _children(token, fields[2])
-        (octets,) = _children(token, encapsulated[1])
-        if token[encapsulated[1][0]] != 0xA0 or token[octets[0]] != 0x04:
-            raise ValueError("no eContent")
-        if token[fields[-1][0]] != 0x31:
-            raise ValueError("no signerInfos")
-        (signer_info,) = _children(token, fields[-1])
-        parts = _children(token, signer_info)
-        if token[parts[3][0]] != 0xA0:
-            raise ValueError("no signed attributes")
-        attributes = {}
-        for attribute in _children(token, parts[3]):
-            oid, values = _children(token, attribute)
-            first = _children(token, values)[0]
-            attributes.setdefault(token[oid[0]:oid[2]], token[first[0]:first[2]])
-        digest_oid = _children(token, parts[2])[0]
-        signature_oid = _children(token, parts[4])[0]
-        if token[parts[5][0]] != 0x04:
-            raise ValueError("no signature value")
-        return _Signer(
-            content=token[octets[1]:octets[2]],
-            digest=_OID_DER_HASHES.get(token[digest_oid[0]:digest_oid[2]], ""),
-            signed_attributes=b"\x31" + token[parts[3][0] + 1:parts[3][2]],
-            attributes=attributes,
-            signature_algorithm=token[signature_oid[0]:signature_oid[2]],
-            signature=token[parts[5][1]:parts[5][2]])
-    except (ValueError, IndexError):
-        raise TimestampVerificationError("cannot read the token's signer information") from None
-
-
-def _check_signature(signer: _Signer, leaf: x509.Certificate) -> None:
-    """CMS signature (RFC 5652 §5.4): messageDigest = H(TSTInfo), signature over the
-    signed attributes with the TSA certificate's key. OpenSSL checks it again later;
-    doing it first means a token altered after signing is reported as exactly that."""
-    name = leaf.subject.rfc4514_string()
-    if signer.digest not in _HASH_CLASSES:
-        raise TimestampVerificationError("the signer uses an unsupported digest algorithm")
-    algorithm = _HASH_CLASSES[signer.digest]()
-    value = signer.attributes.get(_MESSAGE_DIGEST, b"")
-    if value[:1] != b"\x04" or _value(value) != hashlib.new(signer.digest, signer.content).digest():
-        raise TimestampVerificationError(
-            "the signed message digest does not match the TSTInfo: the time-stamp content"
-            " was altered after signing")
-    try:
-        key = leaf.public_key()
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise TimestampVerificationError(f"cannot read the key of {name} ({exc})") from None
-    try:
-        if isinstance(key, rsa.RSAPublicKey):
-            if signer.signature_algorithm == _RSASSA_PSS:
-                return  # PSS parameters: left to OpenSSL's check
-            key.verify(signer.signature, signer.signed_attributes, padding.PKCS1v15(), algorithm)
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signer.signature, signer.signed_attributes, ec.ECDSA(algorithm))
-        elif isinstance(key, ed25519.Ed25519PublicKey):
-            key.verify(signer.signature, signer.signed_attributes)
-        # Other key types: OpenSSL's check alone.
-    except InvalidSignature:
-        raise TimestampVerificationError(
-            f"the signature does not verify with the key of {name}: the token was altered"
-            " or signed by someone else") from None
-
-
-def _check_ess_binding(signer: _Signer, leaf: x509.Certificate) -> None:
-    """The signed ESS signing-certificate attribute must hash to the TSA certificate."""
-    if _ESS_V2 in signer.attributes:
-        kind, value = _ESS_V2, signer.attributes[_ESS_V2]
-    elif _ESS_V1 in signer.attributes:
-        kind, value = _ESS_V1, signer.attributes[_ESS_V1]
-    else:
-        raise TimestampVerificationError(
-            "the token has no ESS signing-certificate attribute (RFC 3161 §2.4.2)")
-    try:
-        certs = _children(value, _children(value, _element(value, 0))[0])  # SEQUENCE OF ESSCertID
-        first = _children(value, certs[0])
-        algorithm = "sha1"
-        if kind == _ESS_V2:
-            algorithm = "sha256"
-            if value[first[0][0]] == 0x30:  # hashAlgorithm present (it is DEFAULT sha256)
-                oid = _children(value, first[0])[0]
-                algorithm = _OID_DER_HASHES.get(value[oid[0]:oid[2]], "")
-                first = first[1:]
-        cert_hash = value[first[0][1]:first[0][2]]
-    except (ValueError, IndexError):
-        raise TimestampVerificationError(
-            "cannot read the ESS signing-certificate attribute") from None
-    if not algorithm:
-        raise TimestampVerificationError("the ESS signing-certificate uses an unknown hash")
-    if hashlib.new(algorithm, leaf.public_bytes(_DER)).digest() != cert_hash:
-        raise TimestampVerificationError(
-            f"the signed attributes name another certificate than {leaf.subject.rfc4514_string()}")
-
-
-def _value(element: bytes) -> bytes:
-    """Content octets of one DER element."""
-    _start, head, end = _element(element, 0)
-    return element[head:end]
-
 
 # --- parsing ----------------------------------------------------------------------------
 
@@ -660,11 +546,11 @@ def _library(call: Callable[[], Any], what: str) -> Any:
 def _parse_token(token: bytes) -> TimeStampResponse:
     """Parse a bare TimeStampToken (as a granted TimeStampResp wrapping it)."""
     try:
-        normal = _sorted_certificates(token)
+        normal = sort_certificates(token)
     except ValueError as exc:
         raise TimestampVerificationError(f"not a DER time-stamp token ({exc})") from None
     response = _library(lambda: decode_timestamp_response(
-        _sequence(bytes.fromhex("3003020100") + normal)), "parse")
+        der_sequence(bytes.fromhex("3003020100") + normal)), "parse")
     # Touch every field used later once, here, so that odd input fails in one place.
     _library(lambda: (response.tst_info.gen_time, response.tst_info.policy,
                       response.tst_info.serial_number, response.tst_info.nonce,
@@ -678,14 +564,14 @@ def _parse_token(token: bytes) -> TimeStampResponse:
 
 def _split_response(body: bytes) -> tuple[tuple[int, list[str]], bytes | None]:
     """(status, status strings) and the raw token bytes (None when absent) of a TimeStampResp."""
-    outer = _element(body, 0)
+    outer = der_element(body, 0)
     if outer[2] != len(body) or body[0] != 0x30:
         raise ValueError("not one DER SEQUENCE")
-    parts = _children(body, outer)
+    parts = der_children(body, outer)
     if not parts or len(parts) > 2:
         raise ValueError("wrong number of fields")
     status_der = body[parts[0][0]:parts[0][2]]
-    status = _library(lambda: decode_timestamp_response(_sequence(status_der)), "status")
+    status = _library(lambda: decode_timestamp_response(der_sequence(status_der)), "status")
     token = body[parts[1][0]:parts[1][2]] if len(parts) == 2 else None
     return (status.status, list(status.status_string)), token
 
@@ -769,86 +655,3 @@ def _short(exc: BaseException) -> str:
         # OpenSSL stacks run from the root cause up; the last two say enough.
         return (head + ": " if head else "") + "; ".join(list(dict.fromkeys(details))[-2:])
     return text.splitlines()[0][:300] if text else type(exc).__name__
-
-
-# A few lines of DER walking: enough to find fields, never to interpret certificates.
-# An element is (start, content_start, end) within the buffer.
-
-Element = tuple[int, int, int]
-
-
-def _element(buf: bytes, pos: int, limit: int | None = None) -> Element:
-    limit = len(buf) if limit is None else limit
-    if pos + 2 > limit:
-        raise ValueError("truncated")
-    if buf[pos] & 0x1F == 0x1F:
-        raise ValueError("multi-byte tags are not used in time-stamp tokens")
-    first = buf[pos + 1]
-    head = pos + 2
-    if first == 0x80:
-        raise ValueError("indefinite length (BER) is not DER")
-    if first > 0x80:
-        count = first & 0x7F
-        if count > 4 or head + count > limit:
-            raise ValueError("bad length")
-        length = int.from_bytes(buf[head:head + count], "big")
-        head += count
-    else:
-        length = first
-    if head + length > limit:
-        raise ValueError("truncated")
-    return pos, head, head + length
-
-
-def _children(buf: bytes, parent: Element) -> list[Element]:
-    out = []
-    pos = parent[1]
-    while pos < parent[2]:
-        child = _element(buf, pos, parent[2])
-        out.append(child)
-        pos = child[2]
-    return out
-
-
-def _length(size: int) -> bytes:
-    if size < 0x80:
-        return bytes([size])
-    raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(raw)]) + raw
-
-
-def _sequence(content: bytes, tag: int = 0x30) -> bytes:
-    return bytes([tag]) + _length(len(content)) + content
-
-
-def _signed_data_fields(token: bytes) -> list[Element]:
-    """The fields of the SignedData in a ContentInfo, every enclosing tag checked."""
-    outer = _element(token, 0)
-    if outer[2] != len(token) or token[0] != 0x30:
-        raise ValueError("not one DER SEQUENCE")
-    content_info = _children(token, outer)
-    if (len(content_info) != 2 or token[content_info[0][0]:content_info[0][2]] != _SIGNED_DATA
-            or token[content_info[1][0]] != 0xA0):
-        raise ValueError("not a CMS SignedData ContentInfo")
-    (signed_data,) = _children(token, content_info[1])
-    if token[signed_data[0]] != 0x30:
-        raise ValueError("SignedData is not a SEQUENCE")
-    return _children(token, signed_data)
-
-
-def _sorted_certificates(token: bytes) -> bytes:
-    """The token with SignedData.certificates in DER SET order (that field is unsigned).
-
-    Only that field changes; a token already in DER order comes back as it is.
-    """
-    fields = _signed_data_fields(token)
-    certificates = next((f for f in fields if token[f[0]] == 0xA0), None)
-    if certificates is None:
-        return token
-    members = [token[a:c] for a, _b, c in _children(token, certificates)]
-    if members == sorted(members):
-        return token
-    parts = [_sequence(b"".join(sorted(members)), 0xA0) if f is certificates
-             else token[f[0]:f[2]] for f in fields]
-    signed_data = _sequence(_sequence(b"".join(parts)), 0xA0)
-    return _sequence(_SIGNED_DATA + signed_data)

@@ -23,12 +23,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archiver import schemas
+from archiver.diffview import render_diff
 from archiver.extract import extract_page
 from archiver.textdiff import (
     ArticleDiff,
     Version,
     diff_versions,
-    render_diff,
 )
 from archiver.textextract import text_blake3
 

@@ -25,9 +25,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from archiver import wacz
+from archiver.cdxj import surt_key
 from archiver.errors import ArchiverError, WarcError
 from archiver.verify import verify_paths
-from archiver.wacz import Page, WaczSigner, WarcPart, check_wacz, surt_key, write_wacz
+from archiver.wacz import Page, WaczSigner, WarcPart, write_wacz
+from archiver.waczcheck import check_wacz
 from archiver.warcread import WarcReader
 from tests.test_warcread import REAL_WARC, START, write_archive
 
@@ -561,10 +563,10 @@ def test_failure_mid_write_leaves_nothing(tmp_path, warc, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
 
-    def broken(parts):
+    def broken(records):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(wacz, "_cdxj", broken)
+    monkeypatch.setattr(wacz, "cdxj_index", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         export(out / "b.wacz", warc)
     assert leftovers(out) == []
@@ -576,7 +578,7 @@ def test_failure_keeps_an_existing_bundle(tmp_path, warc, monkeypatch):
     before = (tmp_path / "b.wacz").read_bytes()
     with pytest.raises(ArchiverError, match="exists"):
         export(tmp_path / "b.wacz", warc)
-    monkeypatch.setattr(wacz, "_cdxj", lambda parts: 1 / 0)
+    monkeypatch.setattr(wacz, "cdxj_index", lambda records: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         export(tmp_path / "b.wacz", warc, overwrite=True)
     assert (tmp_path / "b.wacz").read_bytes() == before

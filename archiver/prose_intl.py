@@ -1,0 +1,488 @@
+"""The prose pattern families of French, Spanish, Portuguese, Italian, German and Arabic.
+
+Statements made to a named agency ("a indiqué à l'AFP", "dijo a EFE", "sagte der
+Nachrichtenagentur dpa", "قال ... لوكالة"), "according to" forms ("selon", "según",
+"laut", "zufolge", "segundo", "secondo", "وفقا لـ"), reports ("rapporte l'AFP",
+"berichtete die Nachrichtenagentur dpa", "ذكرت وكالة"), quotations ("cité par",
+"نقلت وكالة X عن Y") and anonymous sources ("de source proche du dossier",
+"aus Regierungskreisen", "مصادر مطلعة"). ``OTHER_CUES`` holds each language's cues,
+all led by a literal and searched forward.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .parties import AGENCIES, PRESS
+from .prose_en import MAX_ANONYMOUS_CHARS, anonymous_source
+from .prose_reader import (
+    ACRONYM,
+    GOVERNMENT_WORDS,
+    OUTLET_KINDS,
+    PRONOUNS,
+    UPPER,
+    Claim,
+    Cue,
+    Reader,
+    Sentence,
+    is_title,
+    name_markers,
+    noun_phrase,
+    party_named,
+    person_like,
+    person_named,
+    press_phrase,
+    run_after,
+    run_before,
+)
+
+# --- other languages ------------------------------------------------------------------
+
+#: Object pronouns and demonstratives that start Romance and German clauses ("Lo ha detto").
+_CLITICS = frozenset("lo la le gli ce cela ceci ça esto eso ello isso isto das dies".split())
+#: Reporting verbs before "à l'AFP", "a EFE", "à Reuters", "all'ANSA", then perhaps the
+#: speaker ("«...», a déclaré Jean Dupont à l'AFP").
+_ROMANCE_VERBS = re.compile(
+    r"(?:d[ée]clar[ée]|indiqu[ée]|affirm[ée]|expliqu[ée]|pr[ée]cis[ée]|confi[ée]|assur[ée]|"
+    r"dit|racont[ée]|soulign[ée]|ajout[ée]|estim[ée]|confirm[ée]|r[ée]pondu|"
+    r"dijo|declar[óo]|asegur[óo]|aseguraba|afirm[óo]|explic[óo]|indic[óo]|señal[óo]|cont[óo]|"
+    r"coment[óo]|precis[óo]|manifest[óo]|relat[óo]|detall[óo]|apunt[óo]|subray[óo]|"
+    r"añadi[óo]|reconoci[óo]|advirti[óo]|sostuvo|"
+    r"disse|afirmou|declarou|explicou|contou|garantiu|acrescentou|revelou|"
+    r"detto|dichiarato|spiegato|raccontato|confermato|sottolineato|aggiunto)"
+    r"(?:-t-(?:il|elle|on|ils))?(?:\s+(?P<mid>[^,;:«»\"“”]{1,60}?))?\s*$",
+    re.IGNORECASE,
+)
+#: The agency right after "à", "a", "all'": an article, "agence", then its name.
+_PRESS_WORD = re.compile(
+    r"['’]?\s*(?:(?:l['’]|la|el|le|il|o|a)\s*)?(?:(?:agen\w+|Nachrichtenagentur)\s+)?[^\s,.;]+"
+)
+_AUXILIARIES = re.compile(
+    r"\s+(?:a|avait|ont|ha|han|había|habían|tinha|tem|aveva|hanno|è|sono)\s*$", re.IGNORECASE
+)
+_ARTICLES = re.compile(
+    r"^(?:(?:le|la|les|un|une|des|du|de\s+la|el|los|las|una|del|al|der|die|das|des|dem|den|"
+    r"eines|einer|einem|o|a|os|as|do|da|dos|um|uma|il|lo|gli|i|della|dello|degli|dei|delle)"
+    r"\s+|(?:l|d|de\s+l|dell|all|dall)['’]\s*)+",
+    re.IGNORECASE,
+)
+_LOWER_TITLES = re.compile(
+    r"^(?:(?:premier\s+)?ministre|pr[ée]sident[ea]?|porte-parole|directeur|directrice|"
+    r"secr[ée]taire|chef|maire|d[ée]put[ée]|s[ée]nateur|ministro|ministra|presidenta?|"
+    r"portavoz|director|directora|secretari[oa]|alcalde|alcaldesa|jef[ea]|diputad[oa]|"
+    r"senador[a]?|porta-voz|diretor[a]?|prefeito|governador[a]?|sindaco|portavoce|"
+    r"direttore|segretari[oa]|\w*minister(?:in)?|\w*präsident(?:in)?|\w*sprecher(?:in)?)\b",
+    re.IGNORECASE,
+)
+_DEPARTMENTS = frozenset(
+    """santé intérieur justice défense économie finances affaires étrangères travail
+    éducation salud interior justicia defensa economía hacienda exteriores trabajo
+    educación saúde justiça defesa economia fazenda salute interno giustizia difesa
+    esteri lavoro istruzione gesundheit inneres verteidigung finanzen""".split()
+)
+#: Common nouns that German capitalises but that name nobody ("Bericht", "Angaben").
+_GERMAN_NOUN = re.compile(r"(?:ung|heit|keit|schaft|tion|amt|ium|icht|aben|ahlen)$")
+
+
+def _foreign_party(reader: Reader, np: str, *, lone: bool = False) -> dict[str, Any] | None:
+    """The party a French, Spanish, German, Portuguese or Italian noun phrase names."""
+    bare = _ARTICLES.sub("", np.strip())
+    if not bare:
+        return None
+    if bare[0].islower() and bare.split()[0].casefold() in GOVERNMENT_WORDS:
+        name = " ".join(bare.split()[:6])  # "ministère de l'Intérieur", "police"
+        return {"name": name, "kind": "government"}
+    if bare[0].islower():  # "le ministre de la Santé Olivier Véran"
+        title = _LOWER_TITLES.match(bare)
+        if not title:
+            return None
+        runs = re.findall(
+            r"["
+            + UPPER
+            + r"][\w’'-]*(?:\s+(?:(?:de|da|del|van|von|di|le|la)\s+)?["
+            + UPPER
+            + r"][\w’'-]*)*",
+            bare[title.end() :],
+        )
+        run = runs[-1].split() if runs else []
+        while run and run[0].casefold() in _DEPARTMENTS:
+            run.pop(0)
+        party = party_named(reader, run, False, lone=True)
+        return party if party and party["kind"] == "person" else None
+    run, _ = run_after(bare)
+    if not run or len(run) > 5:
+        return None
+    name = " ".join(run)
+    marked = name_markers(name)
+    if "government" in marked:
+        return {"name": name, "kind": "government"}
+    if "organization" in marked or ACRONYM.fullmatch(name):
+        return {"name": name, "kind": "organization"}
+    titled = [i for i, t in enumerate(run) if is_title(t)]
+    person = run[titled[-1] + 1 :] if titled else run
+    if len(person) == 1:
+        return person_named(reader, person, lone=lone or bool(titled))
+    if len(person) <= 3 and person_like(person) and not _GERMAN_NOUN.search(person[-1]):
+        return {"name": " ".join(person), "kind": "person"}
+    return None
+
+
+def _foreign_np(
+    reader: Reader, after: str, position: int, relation: str, family: str
+) -> list[Claim]:
+    """A claim for the party named after "selon", "según", "laut", "segundo", "secondo"."""
+    np = noun_phrase(after)
+    party = press_phrase(reader, np, position) or _foreign_party(reader, np)
+    return [Claim(party, relation, family)] if party else []
+
+
+def _told_agency(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
+    """ "X a indiqué à l'AFP", "dijo a EFE", "disse à Reuters", "ha detto all'ANSA"."""
+    via = press_phrase(reader, noun_phrase(sentence.after(end)), sentence.offset + end)
+    if via is None:  # checked first: "a Madrid" is far more common than "a EFE"
+        return []
+    before = sentence.before(start)
+    verb = _ROMANCE_VERBS.search(before[-140:])
+    if not verb:
+        return []
+    mid = verb.group("mid")
+    if mid:  # inverted: «...», a déclaré Jean Dupont à l'AFP
+        source = _foreign_party(reader, mid, lone=True) or _anonymous_any(mid)
+    else:
+        clause = _AUXILIARIES.sub(
+            "", before[: len(before) - len(before[-140:]) + verb.start()]
+        ).rstrip()
+        source = _anonymous_any(clause[-120:])
+        if source is None and clause.endswith(","):
+            # "El ministro de Exteriores, José Manuel Albares, dijo": the name is the
+            # apposition; "Jean Dupont, porte-parole du gouvernement, a déclaré": before it
+            head, _, apposition = clause[:-1].rpartition(",")
+            run, the = run_after(apposition)
+            if run and len(run) == len(apposition.split()):
+                source = party_named(reader, run, the, lone=True)
+            elif head:
+                run, the = run_before(head.rstrip())
+                source = party_named(reader, run, the, lone=True)
+        elif source is None:
+            run, the = run_before(clause)
+            if run and run[0].casefold() not in _CLITICS:
+                source = party_named(reader, run, the, lone=True)
+    if source is None:  # "Lo ha detto all'ANSA il sindaco Beppe Sala"
+        rest = sentence.after(end).lstrip()
+        press = _PRESS_WORD.match(rest)
+        source = _foreign_party(reader, rest[press.end() :], lone=True) if press else None
+    return [Claim(source, "told", "agency", via)] if source else []
+
+
+_ANON_QUALIFIER = (
+    r"(?:proches?|cercanas?|cercanos?|pr[oó]xim[ao]s?|vicin[ae])\s+(?:de|du|des|del|de\s+la|"
+    r"d['’]|a|al|à|au|aux|ao|da|do|dos|das|alla|allo|ai|agli|alle)\s*[^,;.]{2,50}?"
+    r"|(?:bien\s+|bem\s+)?inform[ée]es?|bien\s+informadas|bem\s+informadas|s[ée]curitaires?|"
+    r"diplomatiques?|gouvernementales?|militaires?|polici[èe]res?|judiciaires?|oficiales?|"
+    r"diplom[aá]tic[ao]s?|militares?|policiales?|gubernamentales?|de\s+seguridad|oficiais|"
+    r"qualificate|diplomatiche|governative|an[oó]nim[ao]s"
+)
+_ANON_CLAUSE = (
+    r"(?:qui|que|che)\s+(?:ont|a|han|ha|hanno|pidieron|pidi[oó]|pediram|requis|"
+    r"demand[ée]|solicitaron|chiesto)\s+[^,;.]{0,30}?(?:anonymat|anonimato)"
+)
+_ANON_OTHER = re.compile(
+    r"(?P<np>(?:une?\s+|des\s+|una?s?\s+|unos\s+|las\s+|umas?\s+|dos\s+|duas\s+|due\s+)?"
+    r"(?:sources?|fuentes?|fontes?|fonti)\s+"
+    rf"(?:(?:{_ANON_QUALIFIER})(?:\s+{_ANON_CLAUSE})?|{_ANON_CLAUSE})"
+    r"(?=[,;.]|\s+(?:que|qui|ont|a|han|ha|dijo|dijeron|señalaron|indicaron|confirmaron|"
+    r"disseram|hanno|citées|citadas|consultadas|ouvidas)\b|$))"
+    r"|(?P<circles>aus\s+(?:[\w-]+)?[Kk]reisen(?:\s+(?:der|des)\s+[^,;.]{2,40}?)?(?=[,;.]|\s|$))"
+    r"|(?P<ar>مصادر\s+(?:مطلعة|أمنية|دبلوماسية|طبية|عسكرية|حكومية|رسمية|فلسطينية|إسرائيلية|"
+    r"مقربة\s+من\s+\S+(?:\s+\S+)?)|مصدر\s+(?:مطلع|أمني|دبلوماسي|طبي|عسكري|حكومي|رسمي|مسؤول|"
+    r"مقرب\s+من\s+\S+(?:\s+\S+)?))",
+    re.IGNORECASE,
+)
+_NOT_CIRCLES = re.compile(r"(?i)\b(?:land|stadt|wahl|verwaltungs)kreisen")
+
+
+def _anonymous_any(text: str) -> dict[str, Any] | None:
+    """An anonymous source in any language read here ("source proche du dossier", "مصدر مطلع")."""
+    match = _ANON_OTHER.search(text)
+    if not match:
+        return anonymous_source(text)
+    if match.group("circles") and _NOT_CIRCLES.search(match.group(0)):
+        return None
+    name = re.sub(r"(?i)^de\s+", "", match.group(0).strip())
+    if match.group("np") or match.group("circles"):
+        name = name[0].lower() + name[1:]  # "Fuentes cercanas a ..." at a sentence start
+    return {"name": name[:MAX_ANONYMOUS_CHARS], "kind": "anonymous"}
+
+
+def _said_anonymous(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
+    """ "de source proche du dossier", "fuentes cercanas a", "aus Regierungskreisen", "مصادر مطلعة"."""
+    window = sentence.line[max(sentence.begin, start - 40) : min(sentence.stop, end + 100)]
+    party = _anonymous_any(window) if _ANON_OTHER.search(window) else None
+    if party is None:
+        return []
+    relayed = re.search(
+        r"(?:consultad[oa]s|citad[oa]s|cit[ée]e?s?|ouvidas|citate)\s+(?:por|par|pel[oa]|dall['’]|da)"
+        r"\s+(?P<np>[^,;.]{2,60})",
+        sentence.line[start : sentence.stop],
+    )
+    via = (
+        press_phrase(reader, noun_phrase(relayed.group("np")), sentence.offset + end)
+        if relayed
+        else None
+    )
+    return [Claim(party, "said", "anonymous", via)]
+
+
+def _according_other(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
+    """ "selon X", "d'après X", "según X", "laut X", "nach Angaben X", "segundo X", "secondo X"."""
+    cue = sentence.line[start:end]
+    before = sentence.line[max(0, start - 2) : start]
+    if cue in ("elon ", "egún ", "egundo ", "econdo ", "aut ") and (
+        not before or before[-1] not in "sSlL" or (len(before) == 2 and before[0].isalpha())
+    ):
+        return []
+    after = re.sub(
+        r"^\s*(?:ha\s+)?(?:inform[óo]|informou|indic[óo]|explic[óo]|public[óo]|report[óo]|"
+        r"ha\s+explicado|ha\s+informado|afirm[óo]|riferisce|riporta|rapporte|indique)\s+",
+        "",
+        sentence.after(end),
+    )
+    if _ANON_OTHER.match(after.lstrip()):
+        party = _anonymous_any(after.lstrip()[:160])
+        return [Claim(party, "according_to", "according")] if party else []
+    return _foreign_np(reader, after, sentence.offset + end, "according_to", "according")
+
+
+def _reported_other(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
+    """ "rapporte l'AFP", "informó EFE", "berichtete die Nachrichtenagentur dpa"."""
+    party = press_phrase(reader, noun_phrase(sentence.after(end)), sentence.offset + end)
+    if party is None:  # "wie die Nachrichtenagentur Ansa berichtete"
+        clause = re.search(
+            r"\b(?:wie|comme|como|come)\s+(?P<np>[^,;]{2,80})$", sentence.before(start).rstrip()
+        )
+        if clause:
+            found = [p for p, _ in reader.parties.find(clause.group("np"), kinds=PRESS)]
+            party = (
+                found[0]
+                if found
+                else press_phrase(reader, clause.group("np"), sentence.offset + start)
+            )
+    return [Claim(party, "reported", "reported")] if party else []
+
+
+def _cited_by(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
+    """ "X, cité par l'AFP", "X, citado por EFE", "X, citato dall'ANSA"."""
+    after = sentence.after(end)
+    by = re.match(r"\w*\s+(?:par|por|pel[oa]|dall['’]|dalla|da|von)\s*", after)
+    if not by:
+        return []
+    via = press_phrase(reader, noun_phrase(after[by.end() :]), sentence.offset + end)
+    before = sentence.before(start).rstrip(" ,")
+    run, the = run_before(before)
+    source = party_named(reader, run, the, lone=True) if run else _anonymous_any(before[-100:])
+    return [Claim(source, "said", "quoted", via)] if source and via else []
+
+
+def _german_said(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
+    """ "sagte Lindner", "sagte Innenminister X der Nachrichtenagentur dpa"."""
+    after = sentence.after(end)
+    words = after.split()
+    if (
+        not words
+        or words[0].casefold() in PRONOUNS
+        or words[0] in ("der", "die", "das", "ein", "eine")
+    ):
+        return []
+    to = re.search(r"\s(?:dem|der|den)\s+(?P<np>[^,;.]{2,60})", after[:120])
+    via = press_phrase(reader, noun_phrase(to.group("np")), sentence.offset + end) if to else None
+    run, _ = run_after(after[: to.start()] if to else after)
+    titled = [i for i, t in enumerate(run) if is_title(t)]
+    person = run[titled[-1] + 1 :] if titled else run
+    if not person_like(person[:3]) or _GERMAN_NOUN.search(person[-1]):
+        return []
+    source = person_named(reader, person[:3], lone=bool(via) or bool(titled))
+    if source is None:
+        return []
+    return [Claim(source, "told" if via else "said", "agency" if via else "said", via)]
+
+
+def _zufolge(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
+    """ "Regierungskreisen zufolge", "der Polizei zufolge", "dem Sender NDR zufolge"."""
+    before = sentence.before(start).rstrip()
+    circles = re.search(r"(?:[\w-]+)?[Kk]reisen(?:\s+(?:der|des)\s+[^,;.]{2,40}?)?$", before)
+    if circles and not _NOT_CIRCLES.search(circles.group(0)):
+        return [
+            Claim(
+                {"name": "aus " + circles.group(0), "kind": "anonymous"},
+                "according_to",
+                "according",
+            )
+        ]
+    np = re.split(r"[,;:]", before[-100:])[-1]
+    article = re.search(r"\b(?:der|dem|des|den)\s+(?=\S+\s*$|\S+\s+\S+\s*$)", np)
+    if article is None:
+        return []
+    np = np[article.end() :]
+    party = press_phrase(reader, np, sentence.offset + start) or _foreign_party(reader, np)
+    return [Claim(party, "according_to", "according")] if party else []
+
+
+_ARABIC_VIA = re.compile(
+    r"\s*(?:لـ\s*|ل)(?P<np>(?:وكالة|صحيفة|قناة|موقع)\s+[^،,.؛]{2,60}|[^\s،,.؛]{2,30})"
+)
+_ARABIC_GOVERNMENT = re.compile(
+    r"وزارة|الحكومة|الجيش|الشرطة|الرئاسة|البيت الأبيض|الكرملين|البنتاغون|مجلس الوزراء|السفارة|"
+    r"الخارجية|الداخلية|الدفاع|النيابة"
+)
+_ARABIC_ORGANIZATION = re.compile(
+    r"منظمة|الأمم المتحدة|شركة|جامعة|مؤسسة|جمعية|اللجنة|الصليب الأحمر|الهلال الأحمر|صندوق|البنك|"
+    r"حركة|حزب"
+)
+
+
+def _arabic_press(reader: Reader, np: str, position: int) -> dict[str, Any] | None:
+    """The agency or outlet an Arabic phrase names ("وكالة الأنباء الألمانية", "رويترز")."""
+    np = np.strip()
+    for candidate in (np, re.sub(r"^(?:وكالة|صحيفة|قناة|موقع)\s+", "", np)):
+        found = [p for p, _ in reader.parties.find(candidate, kinds=PRESS)]
+        if found:
+            return found[0]
+        for prefix in ("لـ", "ل", "ب", "و"):
+            if candidate.startswith(prefix):
+                word = (
+                    candidate[len(prefix) :].split()[0] if candidate[len(prefix) :].split() else ""
+                )
+                if party := reader.parties.resolve(word, kinds=PRESS):
+                    return party
+    if re.match(r"(?:الوكالة|الصحيفة)(?:\s|$)", np):
+        return reader.last_press(position, AGENCIES if "الوكالة" in np else OUTLET_KINDS)
+    return None
+
+
+def _arabic_party(text: str) -> dict[str, Any] | None:
+    """Anonymous sources, a government or an organisation in an Arabic phrase (no persons:
+    without capitals a name cannot be told from a title)."""
+    text = re.split(
+        r"[،,.؛:]|\s(?:إن|أن|بأن|في|على|لوكالة|لصحيفة|لقناة)\s", " " + text.strip() + " "
+    )[0].strip()
+    if not text or len(text) > 80:
+        return None
+    anonymous = _ANON_OTHER.search(text)
+    if anonymous and anonymous.group("ar"):
+        return {"name": anonymous.group(0), "kind": "anonymous"}
+    if spokesman := re.match(r"(?:ال)?متحدث(?:ة)?\s+(?:ال)?(?:رسمي\s+)?باسم\s+(?P<np>.+)", text):
+        text = spokesman.group("np")
+    if _ARABIC_GOVERNMENT.search(text):
+        return {"name": text, "kind": "government"}
+    if _ARABIC_ORGANIZATION.search(text):
+        return {"name": text, "kind": "organization"}
+    return None
+
+
+def _arabic(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
+    """ "وفقا لـ X", "بحسب X", "نقلت وكالة X عن Y", "ذكرت وكالة X", "قال X لوكالة Y"."""
+    cue = sentence.line[start:end]
+    after = sentence.after(end)
+    position = sentence.offset + end
+    if cue in ("وفق", "حسب"):
+        np = re.sub(r"^[اًٍ]*\s*(?:لـ\s*|ل)?", "", after)
+        party = _arabic_press(reader, np[:60], position) or _arabic_party(np)
+        return [Claim(party, "according_to", "according")] if party else []
+    if cue in ("ذكرت", "أفادت", "أوردت"):
+        party = _arabic_press(reader, re.split(r"[،,.]|\s(?:أن|إن)\s", after)[0][:60], position)
+        return [Claim(party, "reported", "reported")] if party else []
+    if cue == "نقلت":  # نقلت وكالة X عن Y
+        parts = re.match(r"\s*(?P<via>[^،,.]{2,60}?)\s+عن\s+(?P<src>[^،,.]{2,80})", after)
+        if not parts:
+            return []
+        via = _arabic_press(reader, parts.group("via"), position)
+        source = _arabic_party(parts.group("src"))
+        return [Claim(source, "said", "quoted", via)] if via and source else []
+    told = re.search(
+        r"(?:قال|قالت|صرح|صرحت|أكد|أكدت|أوضح|أوضحت|أضاف|أضافت)\s+(?P<src>[^،,.]{2,80}?)\s*$",
+        sentence.before(start),
+    )
+    via_match = _ARABIC_VIA.match(sentence.line[start : sentence.stop])
+    if not told or not via_match:
+        return []
+    via = _arabic_press(reader, via_match.group("np"), position)
+    source = _arabic_party(told.group("src"))
+    return [Claim(source, "told", "agency", via)] if via and source else []
+
+
+# --- cues ---------------------------------------------------------------------------
+
+
+def _forward(
+    literal: str, read: Callable[..., list[Claim]], gate: str = "", rest: str = ""
+) -> Cue:
+    """A cue led by ``literal`` (then ``rest``, both the cue) where ``gate`` follows."""
+    return Cue(re.compile(rf"(?P<cue>{literal}{rest}){gate}"), read)
+
+
+OTHER_CUES: dict[str, tuple[Cue, ...]] = {
+    "fr": (
+        _forward("elon ", _according_other),
+        _forward("après ", _according_other, r"(?<=[dD]['’]après )"),
+        _forward("à ", _told_agency, rf"(?=l['’]|la |le |[{UPPER}])"),
+        _forward("au ", _told_agency, rf"(?=quotidien|journal|site|[{UPPER}])"),
+        _forward("rapport", _reported_other, r"(?= )", r"(?:e|é|ent|ait)"),
+        _forward("cité", _cited_by),
+        _forward("source ", _said_anonymous, r"(?<=de source )"),
+        _forward(
+            "sources ",
+            _said_anonymous,
+            r"(?=proches|bien|s[ée]curitaires|diplomatiques|"
+            r"gouvernementales|militaires|polici|judiciaires|qui )",
+        ),
+    ),
+    "es": (
+        _forward("egún ", _according_other),
+        _forward("cuerdo con ", _according_other, r"(?<=[dD]e acuerdo con )"),
+        _forward(" a ", _told_agency, rf"(?=la |el |este |[{UPPER}])"),
+        _forward(" al ", _told_agency, rf"(?=diario|peri[oó]dico|canal|[{UPPER}])"),
+        _forward("inform", _reported_other, r"(?= )", r"(?:ó|aron)"),
+        _forward("citad", _cited_by),
+        _forward("uente", _said_anonymous, r"(?<=[Ff]uente)(?=s? )"),
+    ),
+    "pt": (
+        _forward("egundo ", _according_other),
+        _forward("cordo com ", _according_other, r"(?<=[dD]e acordo com )"),
+        _forward(" à ", _told_agency, rf"(?=agência |[{UPPER}])"),
+        _forward(" ao ", _told_agency, rf"(?=jornal |site |canal |[{UPPER}])"),
+        _forward("informou", _reported_other),
+        _forward("onte", _said_anonymous, r"(?<=[Ff]onte)(?=s? )"),
+    ),
+    "it": (
+        _forward("econdo ", _according_other),
+        _forward(" all", _told_agency, rf"(?=['’][{UPPER}]|['’]agenzia|a [{UPPER}])"),
+        _forward(" ad ", _told_agency, rf"(?=[{UPPER}])"),
+        _forward("rifer", _reported_other, r"(?= )", r"(?:isce|iscono)"),
+        _forward("citat", _cited_by),
+        _forward("onti ", _said_anonymous, r"(?<=[Ff]onti )"),
+    ),
+    "de": (
+        _forward("aut ", _according_other),
+        _forward(
+            "Angaben ",
+            _according_other,
+            r"(?<=[nN]ach Angaben )(?!von\s+(?:ihm|ihr|ihnen)|eigenen)",
+        ),
+        _forward("zufolge", _zufolge),
+        _forward("sagte", _german_said, r"(?= )", "n?"),
+        _forward("berichtete", _reported_other, r"\b", "n?"),
+        _forward("meldete", _reported_other, r"\b", "n?"),
+        _forward("reisen", _said_anonymous, r"(?<=[Kk]reisen)"),
+    ),
+    "ar": (
+        _forward("وفق", _arabic),
+        _forward("حسب", _arabic),
+        _forward("نقلت", _arabic),
+        _forward("ذكرت", _arabic),
+        _forward("أفادت", _arabic),
+        _forward("ل", _arabic, r"(?=(?:وكالة|صحيفة|قناة)\s)"),
+        _forward("مص", _said_anonymous, r"(?=(?:ادر|در)\s)"),
+    ),
+}

@@ -1,0 +1,640 @@
+"""What the prose pattern families share: the reader, its sentences, names and parties.
+
+``Reader`` holds one article text and what reading it has learnt (parties resolved,
+full names, the agencies and outlets seen), and cuts out the ``Sentence`` around a cue.
+``run_before`` and ``run_after`` read the capitalised words before or after a verb;
+``party_named``, ``person_named``, ``press_phrase`` and ``press_before`` say which party
+(person, government, organization, or an agency or outlet of the registry) such a run or
+noun phrase names. A ``Cue`` marks where a family may match; the family reads the
+sentence into ``Claim``s. The English families are in ``archiver.prose_en``, the other
+languages in ``archiver.prose_intl``; ``archiver.prose`` runs them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .attribution import MAX_LINE_CHARS, _Links
+from .parties import AGENCIES, PRESS, Registry
+
+#: Longest sentence read around a cue; a longer one is a list or a text dump.
+MAX_SENTENCE_CHARS = 600
+#: How far back (characters) "the news agency" looks for the agency it refers to.
+BACKREF_CHARS = 6_000
+#: How far back (characters) a surname looks for the person's full name.
+FULL_NAME_CHARS = 20_000
+#: The kinds "the newspaper" refers back to.
+OUTLET_KINDS = frozenset({"outlet"})
+
+
+def _char_class(test: Callable[[str], bool]) -> str:
+    """A regex class body of the characters below U+0530 passing ``test`` (Latin, Greek, Cyrillic)."""
+    codes = [c for c in range(0x530) if test(chr(c))]
+    ranges, start = [], 0
+    for index, code in enumerate(codes):
+        if index + 1 == len(codes) or codes[index + 1] != code + 1:
+            first = re.escape(chr(codes[start]))
+            ranges.append(first if codes[start] == code else f"{first}-{re.escape(chr(code))}")
+            start = index + 1
+    return "".join(ranges)
+
+
+#: Regex class bodies of the upper- and lowercase letters (Latin, Greek, Cyrillic).
+UPPER = _char_class(str.isupper)
+LOWER = _char_class(str.islower)
+
+
+# --- words ---------------------------------------------------------------------------
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Capitalised words that start sentences and clauses but are nobody's name (and the same
+#: in the other languages read here, but not name particles such as the "Le" of "Le Drian").
+_NOT_NAMES = _words(
+    """
+    a an and as at after also although another all because before both but by despite
+    during each earlier either even every for from furthermore he her here his how however
+    i if in into it its later meanwhile moreover my neither no not now of on or our over
+    she since so some still such that the their then there these they this those though
+    through to today tomorrow tonight under until we what when where whether which while
+    who whom whose why with without yesterday yet you your according asked speaking god
+    covid is was are were be been being have has had do does did will would can could
+    should must might shall
+    laut nach zufolge selon según segundo secondo mit für auf im am bei und aber doch dans
+    pour avec sur par pero para con por sin sobre entre desde hasta com sem mas pelo pela
+    per nel dal sul les los las il lo gli una uno un une ein eine einer einem die
+    monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december
+    """
+)
+#: Words a person's name never contains (the calendar words above may: "Theresa May").
+_NEVER_IN_NAMES = _NOT_NAMES - frozenset(
+    "may june april august march monday tuesday wednesday thursday friday".split()
+)
+PRONOUNS = frozenset(
+    "he she they it we i you who which that one il elle ils elles on él ella ellos ellas "
+    "er sie es man ele ela eles elas lui lei loro".split()
+)
+NOT_SUBJECTS = (_NEVER_IN_NAMES | PRONOUNS) - {"that", "who", "which"}
+#: Titles and roles before a name ("Interim BART Police Chief Ed Alvarez", "Dr. Skaik").
+_TITLES = frozenset(
+    """president vice prime minister secretary senator sen rep representative congressman
+    congresswoman gov governor lt lieutenant mayor judge justice general gen col colonel
+    maj major capt captain sgt sergeant adm admiral commander chief police commissioner
+    director spokesman spokeswoman spokesperson ambassador envoy attorney prosecutor
+    chairman chairwoman chair ceo cfo founder dr mr mrs ms miss prof professor king queen
+    prince princess crown sheikh sheik emir imam ayatollah pope cardinal bishop
+    archbishop rabbi father sir lord lady dame interim former deputy acting assistant
+    associate administrator officer inspector superintendent sheriff detective coach
+    manager leader speaker chancellor premier foreign defense defence health interior
+    finance trade economy education energy home state supreme national security adviser
+    advisor counsel special senior executive economist analyst editor correspondent
+    house senate presidente président ministre ministro portavoz porte-parole secretario
+    secrétaire alcalde maire sindaco prefeito governador gobernador diputado député
+    senador sénateur jefe chef directeur diretor direttore docteur dottore doutor señor
+    señora monsieur madame don doña signor herr frau bürgermeister""".split()
+)
+_TITLE_ENDINGS = (
+    "minister",
+    "ministerin",
+    "präsident",
+    "präsidentin",
+    "sprecher",
+    "sprecherin",
+    "kanzler",
+    "kanzlerin",
+    "chef",
+    "chefin",
+)
+#: Name particles that may sit inside a name ("Abu", "bin", "de", "van").
+_PARTICLES = frozenset(
+    "al el bin ibn bint ben abu de da di del della der den van von dos das du la le y".split()
+)
+#: A token that starts with a lowercase Arabic article glued to a name ("al-Houthi").
+_GLUED = re.compile(r"(?:al|el|ad|ar|as|ash|at|az|an|ul|bin|ibn|abu|d['’])-?[" + UPPER + "]")
+_INITIALS = re.compile(r"(?:[" + UPPER + r"]\.){2,}")  # "U.S.", "U.N.": places, not names
+ACRONYM = re.compile(r"[" + UPPER + r"][" + UPPER + r"0-9&]{1,7}")
+
+#: Words (casefolded) that make a name a government's, an organisation's or an outlet's.
+GOVERNMENT_WORDS = frozenset(
+    """préfecture ministry ministries department pentagon kremlin élysée elysee police army
+    navy military government administration cabinet parliament senate congress presidency embassy consulate
+    prosecutor prosecutors court tribunal municipality sheriff ministère ministerio
+    ministerium ministério ministero gouvernement gobierno regierung bundesregierung governo
+    polizei policía polícia polizia gendarmerie carabinieri armée ejército exército esercito
+    bundeswehr présidence presidencia presidência kanzleramt staatsanwaltschaft fiscalía
+    parquet procura procuradoria ayuntamiento mairie rathaus prefeitura comune idf fbi cia
+    nsa dhs doj""".split()
+)
+_GOVERNMENT_PHRASES = (
+    "white house",
+    "downing street",
+    "air force",
+    "armed forces",
+    "defense forces",
+    "defence forces",
+    "foreign office",
+    "home office",
+    "city hall",
+    "city council",
+    "homeland security",
+    "coast guard",
+)
+_ORGANIZATION_WORDS = frozenset(
+    """inc corp corporation co company ltd llc plc gmbh ag group holdings foundation institute
+    institution university college school academy association society federation union
+    organization organisation council committee commission board bank fund trust agency
+    authority center centre hospital clinic church party movement alliance coalition league
+    club network partners airlines airways international watch cross crescent observatory
+    operator laboratory laboratories institut instituto istituto universität université
+    universidad universidade università fundación fondation stiftung verband verein
+    gesellschaft konzern empresa entreprise società organización asociación associazione
+    associação partido parti partei sindicato syndicat gewerkschaft confederación
+    confédération forum service servicio serviço servizio unicef unhcr unrwa nato""".split()
+)
+_OUTLET_WORDS = frozenset(
+    """times post herald journal gazette tribune daily telegraph chronicle observer standard
+    mail express mirror monitor magazine newspaper radio tv television broadcaster
+    broadcasting zeitung tagblatt tageblatt rundschau kurier diario periódico gazzetta
+    corriere jornal folha quotidien hebdo news""".split()
+)
+_WORD = re.compile(r"\w+")
+
+
+def name_markers(name: str) -> frozenset[str]:
+    """The kinds (government, organization, outlet) that words in ``name`` point to."""
+    folded = name.casefold()
+    words = set(_WORD.findall(folded))
+    kinds = set()
+    if (
+        words & GOVERNMENT_WORDS
+        or any("ministeri" in w for w in words)
+        or any(phrase in folded for phrase in _GOVERNMENT_PHRASES)
+    ):
+        kinds.add("government")
+    if words & _ORGANIZATION_WORDS:
+        kinds.add("organization")
+    if words & _OUTLET_WORDS:
+        kinds.add("outlet")
+    return frozenset(kinds)
+
+
+# --- reading names --------------------------------------------------------------------
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _is_name_token(token: str) -> bool:
+    return (
+        bool(token)
+        and (token[0].isupper() or bool(_GLUED.match(token)))
+        and not (_DIGIT.search(token))
+    )
+
+
+def run_before(text: str) -> tuple[list[str], bool]:
+    """The capitalised words that end ``text`` ("... NASA’s Administrator Jim Bridenstine").
+
+    Returns the words and whether a lone "The" stood before them.
+    """
+    run: list[str] = []
+    for token in reversed(text[-160:].split()):
+        if token[-1] in ',;:()[]"“”‘«»—–' or token.endswith(("’s", "'s")):
+            break
+        if _is_name_token(token) or (run and token.casefold() in _PARTICLES):
+            run.insert(0, token)
+            continue
+        if len(run) >= 3 and token in ("of", "for", "in", "at", "from", "with", "on"):
+            run.pop(0)  # "Attorney for the District of Massachusetts Joshua Levy"
+        break
+    while run and run[0].casefold() in _PARTICLES:
+        run.pop(0)
+    the = bool(run) and run[0] in ("The", "the")
+    while run and _not_a_name(run[0]):
+        run.pop(0)
+    return run, the
+
+
+def run_after(text: str) -> tuple[list[str], bool]:
+    """The capitalised words that start ``text`` ("Jeffrey Halley, a market analyst ...")."""
+    run: list[str] = []
+    the = False
+    for token in text[:160].split():
+        if not run and token in ("the", "The") and not the:
+            the = True
+            continue
+        end = token[-1] in ',;:()[]"“”’»—–' or (token.endswith(".") and not _abbreviated(token))
+        word = token.rstrip(',;:()[]"“”’»—–.') if end else token
+        if word and (_is_name_token(word) or (run and word.casefold() in _PARTICLES)):
+            run.append(word)
+        else:
+            break
+        if end:
+            break
+    while run and run[-1].casefold() in _PARTICLES:
+        run.pop()
+    while run and _not_a_name(run[0]):
+        run.pop(0)
+    return run, the
+
+
+def _not_a_name(token: str) -> bool:
+    """A function word starting a run ("With", "Selon"), but not an acronym ("UN", "IL")."""
+    return token.strip(".").casefold() in _NOT_NAMES and not token.isupper()
+
+
+def _abbreviated(token: str) -> bool:
+    """A title abbreviation or initial that ends in a period but not a sentence ("Dr.", "J.")."""
+    bare = token.rstrip(".").casefold()
+    return bare in _TITLES or len(bare) == 1 or bool(_INITIALS.fullmatch(token))
+
+
+def is_title(token: str) -> bool:
+    word = token.rstrip(".").casefold()
+    return word in _TITLES or word.endswith(_TITLE_ENDINGS) or bool(_INITIALS.fullmatch(token))
+
+
+# --- the reader -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Claim:
+    """One attribution found in a sentence; ``via`` None means the outlet."""
+
+    source: dict[str, Any]
+    relation: str
+    family: str
+    via: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class Sentence:
+    """One sentence of one line, around a cue: ``line[begin:stop]``; ``offset`` of the line."""
+
+    line: str
+    begin: int
+    stop: int
+    offset: int
+
+    def before(self, index: int) -> str:
+        return self.line[self.begin : index]
+
+    def after(self, index: int) -> str:
+        return self.line[index : self.stop]
+
+
+@dataclass(slots=True)
+class Reader:
+    """State shared by the cues of one text: lines, press mentions, names seen."""
+
+    text: str
+    outlet: Mapping[str, Any]
+    parties: Registry
+    links: _Links = field(init=False)
+    _resolved: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    _reversed: str | None = None
+    press_seen: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    _full_names: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    known: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    at: int = 0  # where the cue being read is
+
+    def __post_init__(self) -> None:
+        self.links = _Links(self.outlet)
+
+    @property
+    def reversed(self) -> str:
+        if self._reversed is None:
+            self._reversed = self.text[::-1]
+        return self._reversed
+
+    def sentence(self, position: int, end: int) -> Sentence | None:
+        """The sentence holding ``text[position:end]``, or None on an over-long line."""
+        line_start = self.text.rfind("\n", max(0, position - MAX_LINE_CHARS), position) + 1
+        if line_start == 0 and position > MAX_LINE_CHARS:
+            return None
+        line_end = self.text.find("\n", position, line_start + MAX_LINE_CHARS + 1)
+        if line_end < 0:
+            line_end = len(self.text)
+            if line_end - line_start > MAX_LINE_CHARS:
+                return None
+        line = self.text[line_start:line_end]
+        start, stop = position - line_start, end - line_start
+        low = max(0, start - MAX_SENTENCE_CHARS)
+        begin = low
+        for boundary in _BOUNDARY.finditer(line, low, start):
+            if not _ends_with_abbreviation(line, boundary.start() + 1):
+                begin = boundary.end()
+        if begin == low and low > 0:
+            return None  # no sentence starts within reach: a list or a text dump
+        close = min(len(line), begin + MAX_SENTENCE_CHARS)
+        for boundary in _BOUNDARY.finditer(line, stop, close):
+            if not _ends_with_abbreviation(line, boundary.start() + 1):
+                close = boundary.start() + 1
+                break
+        return Sentence(line, begin, close, line_start)
+
+    def full_name(self, surname: str, *, first: bool = False) -> str | None:
+        """The fuller name the text gives a person it also calls ``surname`` ("Marcus").
+
+        None when two fuller names share the surname ("Mia" and "Ronan Farrow"), unless
+        ``first``: then the first of them. Looks from ``FULL_NAME_CHARS`` before the cue
+        being read (articles name people in full first) to a little after it.
+        """
+        if surname not in self._full_names:
+            found: str | None = None
+            earliest: str | None = None
+            mentions = re.compile(re.escape(" " + surname)).finditer(
+                self.text, max(0, self.at - FULL_NAME_CHARS), self.at + 2_000
+            )
+            for count, match in enumerate(mentions):
+                if count > 50:
+                    break
+                after = self.text[match.end() : match.end() + 1]
+                if after and (after.isalnum() or after in "-’'"):
+                    continue
+                words = self.text[max(0, match.start() - 40) : match.start()].split()
+                given: list[str] = []
+                while words and len(given) < 2:
+                    word = words.pop()
+                    if (
+                        not _is_name_token(word)
+                        or word[-1] in ',;:"“”('
+                        or is_title(word)
+                        or (word.strip(".").casefold() in _NOT_NAMES)
+                    ):
+                        break
+                    given.insert(0, word)
+                    if not _INITIALS.fullmatch(word) and not re.fullmatch(r"\w\.", word):
+                        break
+                if given and not is_title(given[0]):
+                    name = " ".join([*given, surname])
+                    if earliest and name != earliest:
+                        found = None
+                        break
+                    found = earliest = name
+            self._full_names[surname] = (earliest, found)
+        earliest, unique = self._full_names[surname]
+        return earliest if first else unique
+
+    def resolve(self, name: str) -> dict[str, Any] | None:
+        """``Registry.resolve`` over every kind, remembered (names recur in a text)."""
+        if name not in self._resolved:
+            self._resolved[name] = self.parties.resolve(name, kinds=None)
+        found = self._resolved[name]
+        return dict(found) if found else None
+
+    def earlier(self, party: dict[str, Any]) -> dict[str, Any]:
+        """The party already found whose longer name ends with this one's ("Abu Hatab")."""
+        known = self.known.get((party["kind"], party["name"].casefold()))
+        return dict(known) if known else party
+
+    def remember(self, party: dict[str, Any]) -> None:
+        """Let later shorter mentions ("Chronicle", "Abu Hatab") resolve to ``party``."""
+        words = party["name"].casefold().split()
+        for cut in range(1, len(words)):
+            self.known.setdefault((party["kind"], " ".join(words[cut:])), party)
+
+    def last_press(
+        self, position: int, kinds: frozenset[str], *, near: bool = False
+    ) -> dict[str, Any] | None:
+        """The last agency or outlet of ``kinds`` named before ``position``."""
+        start = max(0, position - (1_500 if near else BACKREF_CHARS))
+        best: tuple[int, dict[str, Any]] | None = None
+        for at, party in self.press_seen:
+            if start <= at < position and party["kind"] in kinds and not self.links.is_self(party):
+                best = (at, party)
+        for party, at in self.parties.find(self.text[start:position], kinds=kinds):
+            if not self.links.is_self(party) and (best is None or start + at > best[0]):
+                best = (start + at, party)
+        if best and near and "gency" in self.text[best[0] + len(best[1]["name"]) : position]:
+            return None  # another agency ("the space agency") came in between
+        return dict(best[1]) if best else None
+
+
+#: A sentence boundary as ``attribution._sentence`` sees one (end punctuation, then
+#: space); led by a character class, so searching a line is ~10x faster than its
+#: look-behind. A boundary right after "Mr." or "U.S." is not one here.
+_BOUNDARY = re.compile(r"[.!?。！？]\s+")
+_ABBREVIATION_END = re.compile(
+    r"(?:^|[\s(\"“])(?:[" + UPPER + r"](?:\.[" + UPPER + r"])*|Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|"
+    r"Gen|Lt|Col|Capt|Sgt|Adm|Maj|St|Jr|Sr|Rev|Hon|No|Jan|Feb|Aug|Sept|Oct|Nov|Dec|Inc|Corp|"
+    r"Ltd|Co|vs|etc)\.\Z"
+)
+
+
+def _ends_with_abbreviation(line: str, index: int) -> bool:
+    """Whether ``line[:index]`` ends with "Mr." or "U.S." (no sentence ends there)."""
+    return bool(_ABBREVIATION_END.search(line, max(0, index - 8), index))
+
+
+# --- parties from noun phrases --------------------------------------------------------
+
+
+def party_named(
+    reader: Reader, run: list[str], the: bool, *, lone: bool = False
+) -> dict[str, Any] | None:
+    """The party a run of capitalised words names, typed by registry and markers.
+
+    ``the``: "The" stood before the run (so it is no person's name). ``lone``: accept an
+    unresolved single word as a person (its verb says it is one: "Agerblad told AFP").
+    """
+    if not run:
+        return None
+    name = " ".join(run).strip(" .")
+    party = reader.resolve(name)
+    if party is None and the:
+        party = reader.resolve("The " + name)
+    if party:
+        if len(run) == 1 and party["kind"] in PRESS:
+            person = reader.full_name(run[0], first=True)
+            if person and reader.resolve(person) is None:
+                return {"name": person, "kind": "person"}  # "Bloomberg said": Michael Bloomberg
+        return party
+    titled = [i for i, token in enumerate(run) if is_title(token)]
+    person = run[titled[-1] + 1 :] if titled else run
+    marked = name_markers(name)
+    if (
+        titled
+        and person
+        and not the
+        and person_like(person)
+        and not (name_markers(" ".join(person)) & {"government", "organization"})
+    ):
+        return person_named(reader, person, lone=True)  # "Police Chief Ed Alvarez", "Dr. Skaik"
+    if "government" in marked:
+        return reader.earlier({"name": name, "kind": "government"})
+    if "outlet" in marked and (the or len(run) > 1):
+        return reader.earlier({"name": name, "kind": "outlet"})  # "The Chronicle says"
+    if "organization" in marked or (the and not titled):
+        return reader.earlier({"name": name, "kind": "organization"})
+    if len(run) == 1 and ACRONYM.fullmatch(run[0]) and run[0] not in ("I", "OK", "TV"):
+        return {"name": name, "kind": "organization"}  # "NASA said"
+    if len(run) > 1 and not titled and any(ACRONYM.fullmatch(t) for t in run):
+        return {"name": name, "kind": "organization"}  # "California ISO"
+    if marked or titled or not person_like(person):
+        return None
+    return person_named(reader, person, lone=lone)
+
+
+def person_like(words: list[str]) -> bool:
+    """1-4 capitalised words, none a function word, an acronym or "U.S."."""
+    if not 0 < len(words) <= 4:
+        return False
+    for word in words:
+        folded = word.casefold()
+        if len(word) > 25 or folded in _NEVER_IN_NAMES or folded in PRONOUNS:
+            return False
+        if ACRONYM.fullmatch(word) or _INITIALS.fullmatch(word):
+            return False
+    return True
+
+
+def person_named(reader: Reader, words: list[str], *, lone: bool) -> dict[str, Any] | None:
+    """A person; a lone surname takes the full name the text gives it, if any."""
+    person = reader.earlier({"name": " ".join(words).strip(" ."), "kind": "person"})
+    if len(words) == 1 and person["name"] == words[0].strip(" ."):
+        full = reader.full_name(words[0])
+        if full:
+            return {"name": full, "kind": "person"}
+        if not lone:
+            return None
+    return person
+
+
+def press_phrase(reader: Reader, phrase: str, position: int) -> dict[str, Any] | None:
+    """The agency or outlet a short phrase names: a name, a descriptor, or "the agency".
+
+    ``position``: where the phrase starts; "the agency" looks back from there.
+    """
+    phrase = phrase.strip(" ,.;:")
+    if not phrase:
+        return None
+    parties = reader.parties
+    party = parties.resolve(phrase, kinds=PRESS) or parties.describe(phrase, kinds=PRESS)
+    if party:
+        return party
+    words = _PHRASE_WORDS.findall(phrase)[:8]
+    for size in (3, 2, 1):  # "la agencia EFE", "l'AFP": a name among the first words
+        for first in range(len(words) - size + 1):
+            if party := parties.named(" ".join(words[first : first + size]), kinds=PRESS):
+                return party
+    if _PRESS_WORDS.search(phrase):  # a longer name: "Agenzia Nazionale Stampa Associata"
+        found = {p["name"]: p for p, _ in parties.find(phrase, kinds=PRESS)}
+        if len(found) == 1:
+            return next(iter(found.values()))
+    generic = _GENERIC_PRESS.fullmatch(phrase)
+    if generic:
+        noun = generic.group("noun").casefold()
+        kinds = (
+            AGENCIES
+            if "agen" in noun or "wire" in noun
+            else (OUTLET_KINDS if noun in _PAPERS else PRESS)
+        )
+        return reader.last_press(
+            position, kinds, near=noun in ("agency", "agence", "agencia", "agência", "agenzia")
+        )
+    return None
+
+
+_PAPERS = frozenset(
+    (
+        "newspaper",
+        "paper",
+        "daily",
+        "magazine",
+        "journal",
+        "quotidien",
+        "diario",
+        "periódico",
+        "jornal",
+        "zeitung",
+        "giornale",
+        "صحيفة",
+    )
+)
+_GENERIC_PRESS = re.compile(
+    r"(?:the|la|l['’]|le|el|die|der|a|o|il)\s*(?:(?:state|state-run|official|semi-official)"
+    r"\s+)?(?P<noun>news\s+agency|agency|wire\s+service|news\s+organi[sz]ation|"
+    r"newspaper|paper|daily|broadcaster|channel|network|outlet|magazine|agence|agencia|"
+    r"agência|agenzia|Nachrichtenagentur|Agentur|quotidien|diario|peri[oó]dico|jornal|"
+    r"Zeitung|giornale)",
+    re.IGNORECASE,
+)
+#: A press noun phrase ending a clause ("the French news agency", "IRNA news agency",
+#: "Iranian state media").
+_PRESS_NOUNS = (
+    r"(?:news\s+agency|agency|wire\s+service|news\s+organi[sz]ation|newspaper|paper|daily|"
+    r"broadcaster|channel|network|outlet|magazine|agence|agencia|agência|agenzia|"
+    r"Nachrichtenagentur|Agentur)"
+)
+_PRESS_BEFORE = re.compile(
+    r"(?:^|(?<=[\s,;:“\"(]))(?P<np>(?:[Tt]he|[Ll]a|[Ll]['’]|[Ll]e|[Ee]l|[Dd]ie|[Dd]er)\s*"
+    r"(?:[\w.’'-]+\s+){0,4}?" + _PRESS_NOUNS + r"(?:\s+[" + UPPER + r"][\w.’'-]*){0,3}"
+    r"|(?:[\w.’'-]+\s+){0,3}?[" + UPPER + r"][\w.’'-]*\s+(?:(?:news\s+)?agency|newspaper|daily|"
+    r"broadcaster|channel|TV|television)"
+    r"|(?:[" + UPPER + r"][\w’'-]+\s+)?(?:state|state-run|state-owned|official|local|"
+    r"semi-official)\s+(?:media|television|TV|radio))\s*$"
+)
+
+
+_PHRASE_WORDS = re.compile(r"[^\s'’]+")
+_PRESS_WORDS = re.compile(
+    "agen|Agentur|paper|daily|broadcast|channel|network|outlet|magazine|media|televis|TV|radio|"
+    "wire|organi"
+)
+
+
+def press_before(reader: Reader, text: str, position: int) -> dict[str, Any] | None:
+    """The agency or outlet named at the end of ``text`` ("... the news agency")."""
+    tail = text[-120:]
+    match = _PRESS_BEFORE.search(tail) if _PRESS_WORDS.search(tail) else None
+    if match:
+        np = match.group("np")
+        at = position - len(tail) + match.start("np")  # where the phrase starts
+        if re.search(r"(?i)\b(?:media|television|tv|radio)$", np):
+            party = press_phrase(reader, np, at)
+            return party or {"name": np.removeprefix("the ").removeprefix("The "), "kind": "outlet"}
+        return press_phrase(reader, np, at)
+    run, the = run_before(text)
+    party = party_named(reader, run, the) if run else None
+    return party if party and party["kind"] in PRESS else None
+
+
+#: Where an object noun phrase ends: punctuation or a word that starts a new clause.
+_NP_END = re.compile(
+    r"[,;:!?()\[\]\"“”«»—–]|\.(?!\S)|\s(?:that|who|which|on|in|at|last|this|when|as|after|before|"
+    r"while|about|by|for|during|from|over|since|and|but|if|because|to|que|qui|dont|en|"
+    r"dans|sur|lors|mais|et|y|e|und|aber|dass|am|im|seit|bei|mit|als|wie|nas|na|no|em|"
+    r"ao|che|nel|nella|sulla|durante|tras|según|mientras|cuando)\s",
+)
+
+
+def noun_phrase(text: str) -> str:
+    """The noun phrase ``text`` starts with, up to punctuation or a clause word (≤ 100 chars)."""
+    text = text[:120].lstrip()
+    match = _NP_END.search(text)
+    return text[: match.start()] if match else text[:100]
+
+
+# --- cues ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A literal-led regex marking where a family's pattern may start.
+
+    ``backward``: the regex runs on the reversed text (its literal is a reversed verb,
+    and what follows it is what precedes the verb in the text). The group ``cue`` is
+    the cue itself; ``read`` turns the sentence around it into claims.
+    """
+
+    regex: re.Pattern[str]
+    read: Callable[[Reader, Sentence, int, int], list[Claim]]
+    backward: bool = False
