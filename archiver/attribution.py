@@ -215,7 +215,7 @@ def markup_links(
         text: the normalised article text; offsets of credits found in it refer to it.
         tree: the parsed page, for credit elements outside the text.
     """
-    links = _Links(outlet)
+    links = LinkSet(outlet)
     for byline in bylines:
         party = registry().resolve(byline.name) or {
             "name": byline.name,
@@ -242,7 +242,7 @@ def markup_links(
     return links.items
 
 
-class _Links:
+class LinkSet:
     """Links in the order found, one per (source, relation), never the outlet itself.
 
     A credit naming someone already in the byline adds nothing and is dropped, and so
@@ -299,7 +299,7 @@ class _Links:
         self.items.append(link)
 
 
-def _jsonld_links(links: _Links, node: Mapping[str, Any]) -> None:
+def _jsonld_links(links: LinkSet, node: Mapping[str, Any]) -> None:
     publisher = _party_of(node.get("publisher"), "organization")
     if publisher:
         links.add(publisher, "publisher", f"json-ld publisher: {publisher['name']}", "json-ld")

@@ -1,6 +1,6 @@
 """Writing evidence files atomically: whole or not at all, and never over another file.
 
-A checkpoint or a time-stamp token is evidence: once written it is never replaced.
+A key, a checkpoint or a time-stamp token is evidence: once written it is never replaced.
 The bytes go to a temporary file in the same directory, which is synced and then
 hard-linked to its name; link(2), unlike rename(2), fails when the name exists. A
 crash leaves at most an unused temporary file, never a partial file under the name.
@@ -26,7 +26,7 @@ def write_new_file(path: Path, data: bytes, *, mode: int = 0o644) -> bool:
     if os.path.lexists(path):
         if _same(path, data):
             return False
-        raise ArchiverError(f"{path} already exists with other content; refusing to replace it")
+        raise ArchiverError(f"{path} already exists; refusing to replace it (its content differs)")
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
@@ -43,19 +43,24 @@ def write_new_file(path: Path, data: bytes, *, mode: int = 0o644) -> bool:
     except FileExistsError:
         if _same(path, data):
             return False
-        raise ArchiverError(f"{path} already exists with other content; refusing to replace "
-                            "it") from None
+        raise ArchiverError(f"{path} already exists; refusing to replace it (its content "
+                            "differs)") from None
     except OSError as exc:
         raise ArchiverError(f"cannot write {path}: {exc.strerror}") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-    fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    fsync_directory(path.parent)
+    return True
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a directory entry just created, renamed or linked in ``directory`` durable."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
-    return True
 
 
 def _same(path: Path, data: bytes) -> bool:

@@ -41,7 +41,6 @@ import contextlib
 import hashlib
 import os
 import re
-import secrets
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +59,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from .errors import ArchiverError
+from .files import write_new_file
 from .signednote import ED25519_TYPE, NoteError, check_key_name, key_id, sign_note, verifier_key
 
 PRIVATE_KEY_FILE = "signing.key"
@@ -359,37 +359,9 @@ def _prepare_directory(directory: Path) -> None:
 
 
 def _write_new_file(path: Path, data: bytes, mode: int) -> None:
-    """Write ``data`` to a new file ``path`` atomically; never replace an existing file."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    try:
-        fd = os.open(temporary, flags, mode)
-        try:
-            os.fchmod(fd, mode)  # the umask may have taken bits away
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        # link(2), unlike rename(2), fails if the name exists: a key is never replaced.
-        os.link(temporary, path)
-    except FileExistsError:
-        raise ArchiverError(f"{path} already exists; refusing to overwrite it") from None
-    except OSError as exc:
-        raise ArchiverError(f"cannot write {path}: {exc.strerror}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Write a new key file atomically; an existing file, even an identical one, is refused."""
+    if not write_new_file(path, data, mode=mode):
+        raise ArchiverError(f"{path} already exists; refusing to replace it")
 
 
 def _remove_stale_temporaries(directory: Path) -> None:

@@ -37,7 +37,7 @@ pair taken from a verified checkpoint.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 #: Bytes in every hash of the tree (SHA-256).
 HASH_SIZE = 32
@@ -145,22 +145,8 @@ def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
     Raises:
         ValueError: ``index`` is not a leaf of the tree.
     """
-    size = len(leaf_hashes)
-    if not 0 <= index < size:
-        raise ValueError(f"leaf index {index} is outside a tree of size {size}")
-    path: list[bytes] = []
-    lo, hi = 0, size
-    # Walk down from the root; the siblings met on the way are the path, root first.
-    while hi - lo > 1:
-        split = lo + _largest_power_of_two_below(hi - lo)
-        if index < split:
-            path.append(_subtree(leaf_hashes, split, hi))
-            hi = split
-        else:
-            path.append(_subtree(leaf_hashes, lo, split))
-            lo = split
-    path.reverse()
-    return path
+    return _inclusion_path(index, len(leaf_hashes),
+                           lambda lo, hi: _subtree(leaf_hashes, lo, hi))
 
 
 def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes]:
@@ -172,7 +158,32 @@ def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes
     Raises:
         ValueError: ``old_size`` is negative or larger than the tree.
     """
-    size = len(leaf_hashes)
+    return _consistency_path(old_size, len(leaf_hashes),
+                             lambda lo, hi: _subtree(leaf_hashes, lo, hi))
+
+
+def _inclusion_path(index: int, size: int, subtree: Callable[[int, int], bytes]) -> list[bytes]:
+    """RFC 9162 §2.1.3.1 over a tree whose subtree hashes ``subtree(lo, hi)`` gives."""
+    if not 0 <= index < size:
+        raise ValueError(f"leaf index {index} is outside a tree of size {size}")
+    path: list[bytes] = []
+    lo, hi = 0, size
+    # Walk down from the root; the siblings met on the way are the path, root first.
+    while hi - lo > 1:
+        split = lo + _largest_power_of_two_below(hi - lo)
+        if index < split:
+            path.append(subtree(split, hi))
+            hi = split
+        else:
+            path.append(subtree(lo, split))
+            lo = split
+    path.reverse()
+    return path
+
+
+def _consistency_path(old_size: int, size: int,
+                      subtree: Callable[[int, int], bytes]) -> list[bytes]:
+    """RFC 9162 §2.1.4.1 (SUBPROOF) over a tree whose subtree hashes ``subtree`` gives."""
     if not 0 <= old_size <= size:
         raise ValueError(f"old size {old_size} is outside a tree of size {size}")
     if old_size in (0, size):
@@ -186,15 +197,15 @@ def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes
     while m != hi - lo:
         split = _largest_power_of_two_below(hi - lo)
         if m <= split:
-            proof.append(_subtree(leaf_hashes, lo + split, hi))
+            proof.append(subtree(lo + split, hi))
             hi = lo + split
         else:
-            proof.append(_subtree(leaf_hashes, lo, lo + split))
+            proof.append(subtree(lo, lo + split))
             lo += split
             m -= split
             whole = False
     if not whole:
-        proof.append(_subtree(leaf_hashes, lo, hi))
+        proof.append(subtree(lo, hi))
     proof.reverse()
     return proof
 
@@ -365,50 +376,14 @@ class MerkleTree:
 
         Identical to ``inclusion_proof(leaf_hashes[:size], index)``.
         """
-        size = self._size_arg(size)
-        if not 0 <= index < size:
-            raise ValueError(f"leaf index {index} is outside a tree of size {size}")
-        path: list[bytes] = []
-        lo, hi = 0, size
-        while hi - lo > 1:
-            split = lo + _largest_power_of_two_below(hi - lo)
-            if index < split:
-                path.append(self._range(split, hi))
-                hi = split
-            else:
-                path.append(self._range(lo, split))
-                lo = split
-        path.reverse()
-        return path
+        return _inclusion_path(index, self._size_arg(size), self._range)
 
     def consistency_proof(self, old_size: int, size: int | None = None) -> list[bytes]:
         """The proof that the first ``old_size`` leaves are a prefix of the first ``size``.
 
         Identical to ``consistency_proof(leaf_hashes[:size], old_size)``.
         """
-        size = self._size_arg(size)
-        if not 0 <= old_size <= size:
-            raise ValueError(f"old size {old_size} is outside a tree of size {size}")
-        if old_size in (0, size):
-            return []
-        proof: list[bytes] = []
-        lo, hi = 0, size
-        whole = True
-        m = old_size
-        while m != hi - lo:
-            split = _largest_power_of_two_below(hi - lo)
-            if m <= split:
-                proof.append(self._range(lo + split, hi))
-                hi = lo + split
-            else:
-                proof.append(self._range(lo, lo + split))
-                lo += split
-                m -= split
-                whole = False
-        if not whole:
-            proof.append(self._range(lo, hi))
-        proof.reverse()
-        return proof
+        return _consistency_path(old_size, self._size_arg(size), self._range)
 
     def _size_arg(self, size: int | None) -> int:
         if size is None:

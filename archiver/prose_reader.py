@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .attribution import MAX_LINE_CHARS, _Links
+from .attribution import MAX_LINE_CHARS, LinkSet
 from .parties import AGENCIES, PRESS, Registry
 
 #: Longest sentence read around a cue; a longer one is a list or a text dump.
@@ -297,7 +297,7 @@ class Reader:
     text: str
     outlet: Mapping[str, Any]
     parties: Registry
-    links: _Links = field(init=False)
+    links: LinkSet = field(init=False)
     _resolved: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     _reversed: str | None = None
     press_seen: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
@@ -306,7 +306,7 @@ class Reader:
     at: int = 0  # where the cue being read is
 
     def __post_init__(self) -> None:
-        self.links = _Links(self.outlet)
+        self.links = LinkSet(self.outlet)
 
     @property
     def reversed(self) -> str:

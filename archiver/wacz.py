@@ -59,6 +59,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from . import __version__
 from .cdxj import INDEXED_TYPES, IndexedRecord, cdxj_index, index_fields, target_uri
 from .errors import ArchiverError, WarcError
+from .files import fsync_directory
 from .warcread import WarcReader
 
 __all__ = ["DEFAULT_SOFTWARE", "WACZ_VERSION", "Page", "WaczSigner", "WaczSummary", "WarcPart",
@@ -228,7 +229,7 @@ def write_wacz(out: str | os.PathLike[str], *, warc_slices: Sequence[WarcPart],
             os.fsync(file.fileno())
             size = file.tell()
         os.replace(temp, out)
-        _fsync_dir(directory)
+        fsync_directory(directory)
     except BaseException as exc:
         temp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
@@ -470,10 +471,3 @@ def _segments(part: _Part) -> Iterator[tuple[int, int, IndexedRecord | None]]:
         if position < end:
             yield position, end, None
 
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

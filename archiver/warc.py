@@ -22,6 +22,7 @@ from pathlib import Path
 from isal import isal_zlib
 
 from .errors import WarcError
+from .files import fsync_directory
 from .hashing import DigestPair
 
 WARC_VERSION = "WARC/1.1"
@@ -282,7 +283,7 @@ class WarcWriter:
         handle.write(member)
         handle.flush()
         os.fsync(handle.fileno())
-        _fsync_dir(self.directory)
+        fsync_directory(self.directory)
         return _OpenFile(name=name, path=path, handle=handle, warcinfo_id=warcinfo_id,
                          size=len(member))
 
@@ -295,13 +296,6 @@ class WarcWriter:
             current.closed = True
             current.handle.close()
         os.rename(current.path, self.directory / current.name)
-        _fsync_dir(self.directory)
+        fsync_directory(self.directory)
         self.closed_files.append(current.name)
 
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
