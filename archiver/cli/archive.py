@@ -1,0 +1,139 @@
+"""Reading the archive: list, show, verify, catalog rebuild, sources."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..home import ArchiveHome
+from ..render import (
+    Progress,
+    render_capture_line,
+    render_rebuild,
+    render_show,
+    render_sources,
+    render_verification,
+)
+from .base import cli, emit_json, pass_home
+
+
+@cli.command("list")
+@click.option("--url", help="Only captures of this URL (as asked, final, or canonical).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per capture.")
+@pass_home
+def list_(home: ArchiveHome, url, as_json) -> None:
+    """List the captures in the archive, oldest first.
+
+    \b
+    Example:
+      archiver list --url https://example.com/news/story.html
+    """
+    with home.open_catalog() as catalog:
+        for row in catalog.captures(url=url):
+            if as_json:
+                emit_json(row.summary(), "capture")
+            else:
+                click.echo(render_capture_line(row))
+
+
+@cli.command()
+@click.argument("capture_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the provenance document.")
+@pass_home
+def show(home: ArchiveHome, capture_id, as_json) -> None:
+    """Show one capture's provenance (a unique id prefix is enough).
+
+    \b
+    Example:
+      archiver show 01jd3k --json
+    """
+    with home.open_catalog() as catalog:
+        row = catalog.get(capture_id)
+    if as_json:
+        emit_json(row.provenance, "provenance")
+    else:
+        click.echo(render_show(row))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the verification report as JSON.")
+@pass_home
+def verify(home: ArchiveHome, paths, as_json) -> None:
+    """Re-check every record's digests, structure and provenance, offline.
+
+    With no PATH, verifies the whole archive and checks that the catalog agrees with
+    the WARC files, and that the transparency log, its checkpoints and time-stamps
+    hold. Exit status 0 when everything verifies, 1 when anything does not.
+
+    \b
+    Example:
+      archiver verify
+      archiver verify some-crawl.warc.gz --json
+    """
+    from ..catalogcheck import verify_archive
+    from ..verify import verify_paths
+
+    progress = Progress(total=None, label="verified", unit="MB")
+
+    def on_progress(done: int, total: int) -> None:
+        progress.update(done / 1e6, total=total / 1e6)
+
+    if paths:
+        report = verify_paths(list(paths), progress=on_progress)
+    else:
+        report = verify_archive(home, progress=on_progress)
+    progress.done()
+    if as_json:
+        emit_json(report.to_document(), "verification")
+    else:
+        click.echo(render_verification(report))
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.group()
+def catalog() -> None:
+    """Maintain the catalog (derived from the WARC files)."""
+
+
+@catalog.command()
+@pass_home
+def rebuild(home: ArchiveHome) -> None:
+    """Rebuild the catalog from the WARC files alone.
+
+    \b
+    Example:
+      archiver catalog rebuild
+    """
+    from ..rebuild import rebuild_catalog
+
+    result = rebuild_catalog(home)
+    click.echo(f"catalog rebuilt from {len(home.warc_files())} WARC files: {result.captures} "
+               "captures", err=True)
+    for line in render_rebuild(result):
+        click.echo(line, err=True)
+
+
+@cli.command()
+@click.option("--outlet", help="Only this outlet (name or domain).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_home
+def sources(home: ArchiveHome, outlet, as_json) -> None:
+    """Summarise whom each outlet relies on: agencies, kinds of source, relations.
+
+    Counts are captures: an article that cites AFP five times counts once.
+
+    \b
+    Example:
+      archiver sources --outlet "Harbour Gazette"
+    """
+    from ..sources import summarise, to_document
+
+    with home.open_catalog() as catalog:
+        summaries = summarise(catalog.captures(), outlet=outlet)
+    if as_json:
+        emit_json(to_document(summaries), "sources")
+    else:
+        click.echo(render_sources(summaries))
