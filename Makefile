@@ -19,10 +19,12 @@ demo: $(STAMP)  ## serve examples/site on 127.0.0.1, capture it into ./archive, 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)  ## capture and verify benchmarks against wget and warcio, the log (see benchmarks/)
+bench: $(STAMP)  ## capture and verify benchmarks against wget and warcio, the log, bundles, trace (see benchmarks/)
 	$(BIN)/python benchmarks/bench_capture.py
 	$(BIN)/python benchmarks/bench_verify.py
 	$(BIN)/python benchmarks/bench_ledger.py
+	$(BIN)/python benchmarks/bench_bundle.py --pages 1000
+	$(BIN)/python benchmarks/bench_trace.py --ensemble-articles 10000
 
 clean:
 	rm -rf $(VENV) archive build dist

@@ -19,9 +19,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, ids, parties
-from .catalog import CaptureRow, Catalog
+from .catalog import CaptureRow, Catalog, StoredResponse
 from .errors import ArchiverError
 from .extract import PageFacts, empty_facts, extract_page
 from .fetch import Exchange, Fetcher
@@ -33,6 +34,9 @@ from .netpolicy import NetworkPolicy
 from .provenance import Agent, ExchangeIds, build
 from .recovery import recover
 from .warc import RecordSpec, WarcWriter, warc_date
+
+if TYPE_CHECKING:
+    from .fingerprint import Fingerprint
 
 DEFAULT_USER_AGENT = f"Mozilla/5.0 (compatible; archiver/{__version__})"
 #: Decoded (gunzipped, unbrotlied) bodies larger than this are not extracted: a
@@ -59,6 +63,9 @@ class CaptureSettings:
     text_mode: str = "full"
     #: User party-registry files merged over the packaged one (archiver.parties).
     parties: tuple[Path, ...] = ()
+    #: Ask with If-None-Match / If-Modified-Since from the archive's newest capture of
+    #: the URL; a 304 becomes a server-not-modified revisit.
+    revalidate: bool = False
 
     def options_document(self) -> dict:
         """The options as recorded in the provenance ``agent.options``."""
@@ -73,6 +80,7 @@ class CaptureSettings:
             "decode_cap": self.decode_cap,
             "extract": self.text_mode,
             "parties": [path.name for path in self.parties],
+            "revalidate": self.revalidate,
         }
 
 
@@ -138,28 +146,57 @@ class Capturer:
     def capture(self, url: str) -> CaptureRow:
         """Capture one URL; CaptureError (nothing written) when it fails."""
         started = self.clock()
-        exchanges = self.fetcher.fetch(url)
+        held = self.catalog.latest_response(url) if self.settings.revalidate else None
+        exchanges = self.fetcher.fetch(url, conditional=_validators(held))
         completed = self.clock()
         final = exchanges[-1]
         payloads = [payload_of(exchange.response, exchange.head) for exchange in exchanges]
         payload = payloads[-1]
-        facts, notes = self._facts(final, payload)
+        digest = DigestPair(payload)
+        if held is not None and final.status == 304 and len(exchanges) == 1:
+            revisit = Revisit(NOT_MODIFIED, held)
+            extracted = Extracted(self._facts_of(held), [
+                f"not modified since capture {held.capture_id}: its article facts stand"])
+        else:
+            extracted = self._facts(final, payload)
+            revisit = self._identical(final, digest.sha256)
+        facts = extracted.facts
         capture_id = self.new_capture_id(started)
         date = warc_date(started)
         hop_ids = [ExchangeIds(request=self.new_record_id(), response=self.new_record_id())
                    for _ in exchanges]
-        digest = DigestPair(payload)
+        conversion_id = self.new_record_id() if _keeps_text(facts, revisit) else None
         document = build(
             capture_id=capture_id, url=exchanges[0].url, exchanges=exchanges, ids=hop_ids,
             captured_at=date, completed_at=warc_date(completed), agent=self.agent, facts=facts,
             payload={"bytes": len(payload), "payload_sha256": digest.sha256,
                      "payload_blake3": digest.blake3},
-            notes=notes,
+            revisit=revisit.to_document() if revisit else None, conversion_id=conversion_id,
+            notes=extracted.notes,
         )
-        specs = self._record_specs(capture_id, date, exchanges, payloads, hop_ids, document)
+        specs = self._record_specs(capture_id, date, exchanges, payloads, hop_ids, document,
+                                   revisit)
+        if conversion_id is not None:
+            specs.insert(-1, _conversion_spec(conversion_id, date, final.url,
+                                              hop_ids[-1].response, facts.text, capture_id))
         written = self.writer.write_capture(specs)
-        self.catalog.add(document, written)
+        self.catalog.add(document, written, text=facts.text if conversion_id else None,
+                         fingerprint=extracted.fingerprint)
         return CaptureRow.from_document(document, written)
+
+    def _identical(self, final: Exchange, payload_sha256: str) -> Revisit | None:
+        """A revisit of the newest earlier response of this URL with the same payload."""
+        if final.truncated or not 200 <= final.status < 300:
+            return None
+        held = self.catalog.original_response(final.url, payload_sha256)
+        return Revisit(IDENTICAL_PAYLOAD, held) if held is not None else None
+
+    def _facts_of(self, held: StoredResponse) -> PageFacts:
+        """The facts of an earlier capture, for a 304 that says nothing has changed."""
+        document = held.provenance
+        return PageFacts(outlet=document["outlet"], article=document["article"],
+                         attribution=document["attribution"],
+                         text=self.catalog.article_text(held.capture_id) or "")
 
     def capture_many(
         self, urls: Iterable[str], *, workers: int = DEFAULT_WORKERS
@@ -179,34 +216,34 @@ class Capturer:
                 except ArchiverError as exc:
                     yield futures[future], exc
 
-    def _facts(self, final: Exchange, payload: bytes) -> tuple[PageFacts, list[str]]:
+    def _facts(self, final: Exchange, payload: bytes) -> Extracted:
+        """The page's facts, notes on what could not be done, the text's fingerprint."""
+        nothing = empty_facts(final.url, outlet_name=self.settings.outlet)
         content_type = final.head.get("content-type")
         media_type = (content_type or "").split(";", 1)[0].strip().lower()
         if media_type not in HTML_TYPES and not (not media_type and payload.lstrip()[:1] == b"<"):
-            return empty_facts(final.url, outlet_name=self.settings.outlet), []
+            return Extracted(nothing)
         try:
             html = content_decode(payload, final.head.get("content-encoding"),
                                   max_bytes=self.settings.decode_cap)
         except DecodeLimitError as exc:
-            note = f"article facts not extracted: {exc}"
-            return empty_facts(final.url, outlet_name=self.settings.outlet), [note]
+            return Extracted(nothing, [f"article facts not extracted: {exc}"])
         arguments = {"url": final.url, "content_type": content_type,
                      "outlet_name": self.settings.outlet, "text_mode": self.settings.text_mode}
         if self._extract_pool is None:
-            return extract_page(html, **arguments), []
+            return extract(html, **arguments)
         try:
-            return self._extract_pool.submit(extract_page, html, **arguments).result(
-                timeout=EXTRACT_TIMEOUT), []
+            return self._extract_pool.submit(extract, html, **arguments).result(
+                timeout=EXTRACT_TIMEOUT)
         except FutureTimeout:
             reason = f"extraction took longer than {EXTRACT_TIMEOUT:g}s"
         except BrokenProcessPool:
             self._extract_pool = _process_pool(self.settings.parties)
             reason = "the extraction worker died"
-        return empty_facts(final.url, outlet_name=self.settings.outlet), [
-            f"article facts not extracted: {reason}"]
+        return Extracted(nothing, [f"article facts not extracted: {reason}"])
 
-    def _record_specs(self, capture_id, date, exchanges, payloads, hop_ids,
-                      document) -> list[RecordSpec]:
+    def _record_specs(self, capture_id, date, exchanges, payloads, hop_ids, document,
+                      revisit: Revisit | None) -> list[RecordSpec]:
         tag = ("Archiver-Capture-ID", capture_id)
         specs = []
         for exchange, payload, hop in zip(exchanges, payloads, hop_ids, strict=True):
@@ -222,6 +259,10 @@ class Capturer:
                                ("WARC-Concurrent-To", hop.request)]
             if exchange.truncated:
                 response_fields.append(("WARC-Truncated", exchange.truncated))
+            if revisit is not None and exchange is exchanges[-1]:
+                specs.append(revisit.spec(hop.response, date, exchange, payload,
+                                          [*response_fields, tag]))
+                continue
             specs.append(RecordSpec(
                 type="response", record_id=hop.response, date=date,
                 content_type="application/http;msgtype=response", block=exchange.response,
@@ -238,9 +279,107 @@ class Capturer:
         return specs
 
 
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What extraction gives a capture."""
+
+    facts: PageFacts
+    notes: list[str] = field(default_factory=list)
+    #: Of the article text, for republication tracing (None: no text).
+    fingerprint: Fingerprint | None = None
+
+
+def extract(html: bytes, **arguments) -> Extracted:
+    """A page's facts and its text's fingerprint: an extraction worker's job."""
+    from .fingerprint import fingerprint  # here: numpy and datasketch load in ~0.5 s
+
+    facts = extract_page(html, **arguments)
+    return Extracted(facts, [], fingerprint(facts.text) if facts.text else None)
+
+
+#: WARC 1.1 section 6.7 revisit profiles.
+IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
+
+@dataclass(frozen=True, slots=True)
+class Revisit:
+    """This capture's final response repeats ``held``: same payload, or a 304."""
+
+    profile: str
+    held: StoredResponse
+
+    def to_document(self) -> dict:
+        """``content.revisit`` of the provenance document."""
+        return {"profile": self.profile.rsplit("/", 1)[1],
+                "refers_to_capture": self.held.capture_id,
+                "refers_to_record": self.held.record_id,
+                "refers_to_target_uri": self.held.target_uri,
+                "refers_to_date": self.held.date}
+
+    def spec(self, record_id: str, date: str, exchange: Exchange, payload: bytes,
+             fields: list[tuple[str, str]]) -> RecordSpec:
+        """The revisit record. An identical payload is not stored again: the block is
+        the response head, the payload digest still that of the payload received. A
+        304 is stored whole: it is all the server sent."""
+        identical = self.profile == IDENTICAL_PAYLOAD
+        head_end = exchange.response.find(b"\r\n\r\n") + 4
+        return RecordSpec(
+            type="revisit", record_id=record_id, date=date,
+            content_type="application/http;msgtype=response",
+            block=exchange.response[:head_end] if identical else exchange.response,
+            payload=payload if identical else None,
+            fields=[*fields, ("WARC-Profile", self.profile),
+                    ("WARC-Refers-To", self.held.record_id),
+                    ("WARC-Refers-To-Target-URI", self.held.target_uri),
+                    ("WARC-Refers-To-Date", self.held.date)],
+        )
+
+
+def _validators(held: StoredResponse | None) -> list[tuple[str, str]]:
+    """Conditional request headers from what the archive holds of a URL."""
+    if held is None:
+        return []
+    content = held.provenance["content"]
+    headers = []
+    if content.get("etag"):
+        headers.append(("If-None-Match", content["etag"]))
+    if content.get("last_modified"):
+        headers.append(("If-Modified-Since", content["last_modified"]))
+    return headers
+
+
+def _keeps_text(facts: PageFacts, revisit: Revisit | None) -> bool:
+    """Whether this capture stores its article text: it has one, and no earlier capture
+    it repeats holds the same text already."""
+    if not facts.text:
+        return False
+    return revisit is None or \
+        revisit.held.provenance["article"]["text_blake3"] != facts.article["text_blake3"]
+
+
+def _conversion_spec(record_id: str, date: str, target_uri: str, response_id: str, text: str,
+                     capture_id: str) -> RecordSpec:
+    """The article text as extracted, a WARC conversion record of the final response;
+    its payload BLAKE3 is the provenance's ``article.text_blake3``."""
+    block = text.encode("utf-8")
+    return RecordSpec(
+        type="conversion", record_id=record_id, date=date,
+        content_type="text/plain; charset=utf-8", block=block, payload=block,
+        fields=[("WARC-Target-URI", target_uri), ("WARC-Refers-To", response_id),
+                ("Archiver-Capture-ID", capture_id)],
+    )
+
+
 def _process_pool(party_files: tuple[Path, ...]) -> ProcessPoolExecutor:
     # forkserver: forking a process that runs threads can copy held locks.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        # The server imports the extractors (and compiles the prose patterns, ~0.5 s)
+        # once, while the first pages are fetched; each worker forked from it starts
+        # with them loaded, and the capturing process never loads them.
+        context.set_forkserver_preload(["archiver.extract", "archiver.prose",
+                                        "archiver.fingerprint"])
     return ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context,
                                initializer=parties.use_files, initargs=(party_files,))

@@ -16,23 +16,30 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import schemas
 from .errors import CatalogError
 from .hashing import canonical_json
-from .ledger import LogEntry, StoredCheckpoint, leaf_bytes, leaf_document
+from .identity import capture_keys, url_key
+from .ledger import leaf_bytes, leaf_document
+from .logtables import LogTables
 from .merkle import leaf_hash
 from .warc import WrittenRecord
 
-CATALOG_NAME = "catalog.sqlite3"
+if TYPE_CHECKING:  # numpy and datasketch load only for the commands that trace
+    from .fingerprint import Fingerprint
+
 #: 2: the log, checkpoints and capture_timestamps tables, captures.leaf_index.
-SCHEMA_VERSION = 2
-#: Log rows are read this many at a time (a million leaves are about 600 MB).
-_LOG_BATCH = 4096
+#: 3: texts (article text by text_blake3), article_keys, fingerprints, republications.
+#: Every table is CREATE IF NOT EXISTS, so opening an older catalog upgrades it.
+SCHEMA_VERSION = 3
+#: Rounds of joining captures that share a final URL or an article key into one article;
+#: two cover "one capture without a canonical URL", more would chase template bugs.
+_ARTICLE_ROUNDS = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS captures (
@@ -82,14 +89,38 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     created_at      TEXT,
     timestamp       TEXT                 -- RFC 3161 token document over the note, or NULL
 );
+CREATE INDEX IF NOT EXISTS records_payload ON records (payload_sha256);
+CREATE TABLE IF NOT EXISTS texts (
+    text_blake3    TEXT PRIMARY KEY,     -- article.text_blake3 of the captures with this text
+    text           TEXT NOT NULL         -- as in the capture's conversion record
+);
+CREATE TABLE IF NOT EXISTS article_keys ( -- archiver.identity: which captures are one article
+    capture_id     TEXT PRIMARY KEY,
+    asked          TEXT NOT NULL,        -- url_key of the URL as asked
+    final          TEXT NOT NULL,        -- url_key of the final URL
+    article        TEXT NOT NULL         -- url_key of the canonical URL, else of the final URL
+);
+CREATE INDEX IF NOT EXISTS article_keys_asked ON article_keys (asked);
+CREATE INDEX IF NOT EXISTS article_keys_final ON article_keys (final);
+CREATE INDEX IF NOT EXISTS article_keys_article ON article_keys (article);
 CREATE TABLE IF NOT EXISTS capture_timestamps (
     capture_id     TEXT PRIMARY KEY,
     document       TEXT NOT NULL         -- RFC 3161 token document over the capture's leaf
 );
+CREATE TABLE IF NOT EXISTS fingerprints (   -- derived: see archiver/fingerprint.py
+    capture_id     TEXT PRIMARY KEY,
+    text_blake3    TEXT NOT NULL,
+    method         TEXT NOT NULL,        -- fingerprint.METHOD when it was made
+    shingles       INTEGER NOT NULL,     -- distinct shingles of the text
+    signature      BLOB NOT NULL         -- MinHash values, little-endian uint32
+);
+CREATE TABLE IF NOT EXISTS republications (  -- derived: 'archiver trace' findings
+    copy_id        TEXT NOT NULL,
+    source_id      TEXT NOT NULL,
+    link           TEXT NOT NULL,        -- the copy's `republished` attribution link (JSON)
+    PRIMARY KEY (copy_id, source_id)
+);
 """
-
-_CHECKPOINT_COLUMNS = ("tree_size", "root_hash", "note", "key_fingerprint", "created_at",
-                       "timestamp")
 
 #: The WARC header fields the catalog copies for each record, and the column of each.
 CATALOGUED_FIELDS = {
@@ -162,7 +193,7 @@ class CaptureRow:
         }
 
 
-class Catalog:
+class Catalog(LogTables):
     """Open (creating if needed) the catalog of the archive at ``home``."""
 
     def __init__(self, path: Path) -> None:
@@ -182,11 +213,18 @@ class Catalog:
             self._db.executescript(_SCHEMA)
             if "captures" in tables and "log" not in tables:
                 self._upgrade()
+            if "captures" in tables and "article_keys" not in tables:
+                self._index_articles()
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            # Lookups made while capturing read committed rows through their own
+            # connection, so they never wait for a group commit's fsync.
+            self._reader = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._reader_lock = threading.Lock()
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"cannot open catalog {path}: {exc} (run 'archiver catalog rebuild')") from exc
 
     def close(self) -> None:
+        self._reader.close()
         self._db.close()
 
     def _upgrade(self) -> None:
@@ -211,14 +249,28 @@ class Catalog:
                 self._db.execute("UPDATE captures SET leaf_index = ? WHERE capture_id = ?",
                                  (index, capture_id))
 
+    def _index_articles(self) -> None:
+        """A catalog made before article keys existed: compute them for every capture."""
+        with self._transaction():
+            for capture_id, provenance in self._db.execute(
+                    "SELECT capture_id, provenance FROM captures").fetchall():
+                self._add_article_keys(json.loads(provenance))
+
+    def _add_article_keys(self, document: dict[str, Any]) -> None:
+        keys = capture_keys(document)
+        self._db.execute("INSERT OR REPLACE INTO article_keys VALUES (?,?,?,?)",
+                         (document["capture_id"], keys.asked, keys.final, keys.article))
+
     def __enter__(self) -> Catalog:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def add(self, document: dict[str, Any], records: Iterable[WrittenRecord]) -> None:
-        """Record one capture durably: its provenance document and where its records are.
+    def add(self, document: dict[str, Any], records: Iterable[WrittenRecord], *,
+            text: str | None = None, fingerprint: Fingerprint | None = None) -> None:
+        """Record one capture durably: its provenance document, where its records are,
+        and its article ``text`` when its records carry it (a conversion record).
 
         A group commit: captures added from several threads while a commit is running
         go into the next transaction together, so they share its fsync. The capture's
@@ -227,7 +279,7 @@ class Catalog:
         records = tuple(records)
         leaf = leaf_document(document, records)
         schemas.validate(leaf, "leaf")  # SchemaError: a forged record a rebuild skips
-        entry = _Pending(document, records, canonical_json(leaf))
+        entry = _Pending(document, records, canonical_json(leaf), text, fingerprint)
         with self._pending_lock:
             self._pending.append(entry)
         with self._commit_lock:
@@ -274,6 +326,12 @@ class Catalog:
               r.length, r.block_sha256, r.block_blake3, r.payload_sha256, r.payload_blake3)
              for r in entry.records],
         )
+        self._add_article_keys(document)
+        if entry.text and article.get("text_blake3"):
+            self._db.execute("INSERT OR IGNORE INTO texts VALUES (?, ?)",
+                             (article["text_blake3"], entry.text))
+        if entry.fingerprint is not None:
+            self._store_fingerprints([(document["capture_id"], entry.fingerprint)])
 
     def _append_leaf(self, capture_id: str, leaf: bytes) -> int:
         """The capture's leaf index: its existing leaf's (a rebuild keeps the old log),
@@ -286,6 +344,59 @@ class Catalog:
         self._db.execute("INSERT INTO log VALUES (?,?,?,?)",
                          (index, capture_id, leaf_hash(leaf), leaf))
         return index
+
+    def article_text(self, capture_id: str) -> str | None:
+        """The article text extracted when ``capture_id`` was captured (None: no text).
+
+        Texts are kept once per ``text_blake3``: a revisit, or a capture whose page
+        changed only around the article, shares the text of an earlier capture.
+        """
+        with self._lock:
+            found = self._db.execute(
+                "SELECT t.text FROM captures c JOIN texts t ON t.text_blake3 = c.text_blake3 "
+                "WHERE c.capture_id = ?", (capture_id,)).fetchone()
+        return found[0] if found else None
+
+    def original_response(self, target_uri: str, payload_sha256: str) -> StoredResponse | None:
+        """The newest response record of ``target_uri`` whose payload has this digest: what
+        an identical-payload revisit refers to."""
+        with self._reader_lock:
+            found = self._reader.execute(
+                "SELECT r.record_id, r.target_uri, c.captured_at, c.capture_id, c.provenance "
+                "FROM records r JOIN captures c ON c.capture_id = r.capture_id "
+                "WHERE r.payload_sha256 = ? AND r.target_uri = ? AND r.type = 'response' "
+                "ORDER BY c.captured_at DESC LIMIT 1", (payload_sha256, target_uri)).fetchone()
+        return _stored_response(found)
+
+    def latest_response(self, target_uri: str) -> StoredResponse | None:
+        """The newest complete, successful capture whose final URL is ``target_uri``,
+        with the response record that holds its payload (what a 304 revisit refers to)."""
+        with self._reader_lock:
+            for capture_id, provenance in self._reader.execute(
+                    "SELECT capture_id, provenance FROM captures WHERE final_url = ? "
+                    "AND status IN (200, 304) ORDER BY captured_at DESC LIMIT 20", (target_uri,)):
+                document = json.loads(provenance)
+                content = document["content"]
+                if content["truncated"] is not None:
+                    continue
+                revisit = content.get("revisit")
+                if revisit is None:
+                    record_id = [r["record_id"] for r in document["records"]
+                                 if r["type"] == "response"][-1]
+                    return StoredResponse(record_id, target_uri, document["captured_at"],
+                                          capture_id, document)
+                found = self._reader.execute(
+                    "SELECT r.record_id, r.target_uri, c.captured_at, c.capture_id, c.provenance "
+                    "FROM records r JOIN captures c ON c.capture_id = r.capture_id "
+                    "WHERE r.record_id = ?", (revisit["refers_to_record"],)).fetchone()
+                return _stored_response(found)
+        return None
+
+    def record(self, record_id: str) -> WrittenRecord | None:
+        with self._lock:
+            found = self._db.execute(
+                "SELECT * FROM records WHERE record_id = ?", (record_id,)).fetchone()
+        return _record(found) if found else None
 
     def has(self, capture_id: str) -> bool:
         with self._lock:
@@ -303,6 +414,47 @@ class Catalog:
             rows = self._db.execute(query + " ORDER BY captured_at, capture_id", args).fetchall()
         for row in rows:
             yield self._row(row)
+
+    def article_captures(self, url: str) -> list[CaptureRow]:
+        """Every capture of the article at ``url``, oldest first (``archiver.identity``).
+
+        ``url`` may be the article's canonical or final URL, with or without tracking
+        parameters, or a URL that redirected to it. Captures join the article through
+        their article key or their final URL, so one capture without a canonical URL
+        does not split the article.
+
+        Raises:
+            CatalogError: ``url`` is no http(s) URL, or only redirected, to several articles.
+        """
+        key = url_key(url)
+        if key is None:
+            raise CatalogError(f"{url!r} is not an http(s) URL")
+        with self._lock:
+            keys = self._article_keys("article = ? OR final = ?", (key, key))
+            if not keys:
+                keys = self._article_keys("asked = ?", (key,))
+                if len(keys) > 1:
+                    shown = ", ".join(sorted(k.lstrip("/") for k in keys)[:5])
+                    raise CatalogError(f"{url} led to {len(keys)} different articles ({shown}); "
+                                       "give the URL of one of them")
+            for _ in range(_ARTICLE_ROUNDS):  # keys of captures that share a final URL
+                marks = ",".join("?" * len(keys))
+                grown = keys | self._article_keys(
+                    f"article IN ({marks}) OR final IN ({marks})", (*keys, *keys), both=True)
+                if grown == keys:
+                    break
+                keys = grown
+            marks = ",".join("?" * len(keys))
+            rows = self._db.execute(
+                f"SELECT c.* FROM captures c JOIN article_keys k ON k.capture_id = c.capture_id "
+                f"WHERE k.article IN ({marks}) OR k.final IN ({marks}) "
+                "ORDER BY c.captured_at, c.capture_id", (*keys, *keys)).fetchall()
+        return [self._row(row) for row in rows]
+
+    def _article_keys(self, where: str, args: tuple, *, both: bool = False) -> set[str]:
+        columns = "article, final" if both else "article"
+        found = self._db.execute(f"SELECT {columns} FROM article_keys WHERE {where}", args)
+        return {key for row in found for key in row}
 
     def get(self, capture_id: str) -> CaptureRow:
         """The capture with this id or unique id prefix; CatalogError otherwise."""
@@ -335,136 +487,60 @@ class Catalog:
     def _transaction(self):
         return _Transaction(self._db, self._lock)
 
-    # --- the log and its evidence ------------------------------------------------------
+    # --- derived findings: text fingerprints and republications (archiver trace) ------
 
-    def log_size(self) -> int:
-        """Number of leaves (one more than the highest index, if there is no gap)."""
+    def fingerprint_gaps(self, method: str) -> list[tuple[str, str]]:
+        """(capture id, text_blake3) of captures with a text but no fingerprint made by
+        ``method`` (captures from before fingerprints, or after a rebuild)."""
         with self._lock:
-            (size,) = self._db.execute(
-                "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM log").fetchone()
-        return size
-
-    def log_entries(self, *, start: int = 0) -> Iterator[LogEntry]:
-        """Every stored leaf from index ``start`` on, in index order, read in batches."""
-        after = start - 1
-        while True:
-            with self._lock:
-                rows = self._db.execute(
-                    "SELECT leaf_index, capture_id, leaf_hash, leaf FROM log "
-                    "WHERE leaf_index > ? ORDER BY leaf_index LIMIT ?",
-                    (after, _LOG_BATCH)).fetchall()
-            for row in rows:
-                yield _log_entry(row)
-            if len(rows) < _LOG_BATCH:
-                return
-            after = rows[-1][0]
-
-    def log_entry(self, capture_id: str) -> LogEntry | None:
-        """The leaf of one capture (the first, should there be several)."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT leaf_index, capture_id, leaf_hash, leaf FROM log WHERE capture_id = ? "
-                "ORDER BY leaf_index LIMIT 1", (capture_id,)).fetchone()
-        return None if row is None else _log_entry(row)
-
-    def leaf_indexes(self) -> dict[str, int | None]:
-        """capture id -> the leaf index recorded with the capture's row."""
-        with self._lock:
-            return dict(self._db.execute("SELECT capture_id, leaf_index FROM captures"))
-
-    def checkpoints(self) -> list[StoredCheckpoint]:
-        """Every stored checkpoint, smallest tree first."""
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {', '.join(_CHECKPOINT_COLUMNS)} FROM checkpoints "
-                "ORDER BY tree_size").fetchall()
-        return [_checkpoint(row) for row in rows]
-
-    def latest_checkpoint(self) -> StoredCheckpoint | None:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {', '.join(_CHECKPOINT_COLUMNS)} FROM checkpoints "
-                "ORDER BY tree_size DESC LIMIT 1").fetchone()
-        return None if row is None else _checkpoint(row)
-
-    def add_checkpoint(self, checkpoint: StoredCheckpoint, *, previous: int | None,
-                       before_commit: Callable[[], None] = lambda: None) -> None:
-        """Store a new checkpoint, if the latest stored one is still ``previous`` (a size).
-
-        ``before_commit`` runs inside the transaction (e.g. to write the note's file);
-        if it raises, nothing is stored.
-
-        Raises:
-            CatalogError: another checkpoint was stored meanwhile.
-        """
-        with self._transaction():
-            (latest,) = self._db.execute("SELECT MAX(tree_size) FROM checkpoints").fetchone()
-            if latest != previous:
-                raise CatalogError(f"another checkpoint (size {latest}) was made meanwhile; "
-                                   "run 'archiver checkpoint' again")
-            self._db.execute("INSERT INTO checkpoints VALUES (?,?,?,?,?,?)",
-                             _checkpoint_row(checkpoint))
-            before_commit()
-
-    def set_checkpoint_timestamp(self, tree_size: int, document: dict[str, Any]) -> None:
-        """Attach an RFC 3161 token document to a stored checkpoint that has none."""
-        with self._transaction():
-            self._db.execute("UPDATE checkpoints SET timestamp = ? WHERE tree_size = ? "
-                             "AND timestamp IS NULL",
-                             (canonical_json(document).decode("utf-8"), tree_size))
-
-    def add_capture_timestamp(self, capture_id: str, document: dict[str, Any]) -> None:
-        """Store the RFC 3161 token document over a capture's leaf (replacing none)."""
-        with self._transaction():
-            self._db.execute("INSERT INTO capture_timestamps VALUES (?, ?)",
-                             (capture_id, canonical_json(document).decode("utf-8")))
-
-    def capture_timestamps(self) -> Iterator[tuple[str, str]]:
-        """(capture id, token document as stored JSON text) for every capture token."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT capture_id, document FROM capture_timestamps ORDER BY capture_id"
-            ).fetchall()
-        yield from rows
-
-    def copy_evidence(self, other: Path) -> tuple[int, int, int]:
-        """Copy the log, checkpoints and capture time-stamps of the catalog at ``other``,
-        row for row (a rebuild keeps the evidence the WARC files cannot give back).
-
-        Returns how many leaves, checkpoints and time-stamps were copied.
-
-        Raises:
-            sqlite3.Error: ``other`` cannot be read (nothing is copied).
-        """
-        with self._lock:
-            self._db.execute("ATTACH DATABASE ? AS old", (str(other),))
-            try:
-                tables = {name for (name,) in self._db.execute(
-                    "SELECT name FROM old.sqlite_master WHERE type = 'table'")}
-                counts = []
-                with self._transaction():
-                    for table in ("log", "checkpoints", "capture_timestamps"):
-                        if table in tables:
-                            counts.append(self._db.execute(
-                                f"INSERT INTO main.{table} SELECT * FROM old.{table}").rowcount)
-                        else:
-                            counts.append(0)
-            finally:
-                self._db.execute("DETACH DATABASE old")
-        return counts[0], counts[1], counts[2]
-
-    def import_checkpoint(self, checkpoint: StoredCheckpoint) -> bool:
-        """Store a checkpoint read back from its file, unless its size is stored already."""
-        with self._transaction():
-            return self._db.execute("INSERT OR IGNORE INTO checkpoints VALUES (?,?,?,?,?,?)",
-                                    _checkpoint_row(checkpoint)).rowcount == 1
-
-    def import_capture_timestamp(self, capture_id: str, document: Any) -> bool:
-        """Store a capture's token document read back from its file, unless one is stored."""
-        with self._transaction():
             return self._db.execute(
-                "INSERT OR IGNORE INTO capture_timestamps VALUES (?, ?)",
-                (capture_id, canonical_json(document).decode("utf-8"))).rowcount == 1
+                "SELECT c.capture_id, c.text_blake3 FROM captures c LEFT JOIN fingerprints f "
+                "ON f.capture_id = c.capture_id AND f.method = ? "
+                "WHERE c.text_blake3 IS NOT NULL AND f.capture_id IS NULL", (method,)).fetchall()
+
+    def add_fingerprints(self, found: Iterable[tuple[str, Fingerprint]]) -> None:
+        """Store (or replace) the fingerprint of each capture id."""
+        with self._transaction():
+            self._store_fingerprints(found)
+
+    def _store_fingerprints(self, found: Iterable[tuple[str, Fingerprint]]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO fingerprints VALUES (?,?,?,?,?)",
+            [(capture_id, f.text_blake3, f.method, f.shingles, f.signature)
+             for capture_id, f in found])
+
+    def fingerprints(self, method: str) -> dict[str, tuple[str, int, bytes]]:
+        """capture id -> (text_blake3, shingles, signature) of fingerprints made by ``method``."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT capture_id, text_blake3, shingles, signature FROM fingerprints "
+                "WHERE method = ?", (method,)).fetchall()
+        return {row[0]: (row[1], row[2], bytes(row[3])) for row in rows}
+
+    def replace_republications(self, links: Iterable[tuple[str, str, dict[str, Any]]], *,
+                               involving: Iterable[str] | None = None) -> None:
+        """Store (copy id, source id, link) findings in place of the earlier ones that
+        involve a capture of ``involving`` (as copy or source), or of all when None."""
+        with self._transaction():
+            if involving is None:
+                self._db.execute("DELETE FROM republications")
+            else:
+                ids = list(involving)
+                self._db.executemany(
+                    "DELETE FROM republications WHERE copy_id = ? OR source_id = ?",
+                    [(i, i) for i in ids])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO republications VALUES (?,?,?)",
+                [(copy_id, source_id, canonical_json(link).decode("utf-8"))
+                 for copy_id, source_id, link in links])
+
+    def republished_links(self, capture_id: str) -> list[dict[str, Any]]:
+        """The derived `republished` links of one capture (as a copy), oldest source first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT link FROM republications WHERE copy_id = ? ORDER BY source_id",
+                (capture_id,)).fetchall()
+        return [json.loads(link) for (link,) in rows]
 
 
 @dataclass(slots=True)
@@ -474,6 +550,8 @@ class _Pending:
     document: dict[str, Any]
     records: tuple[WrittenRecord, ...]
     leaf: bytes
+    text: str | None
+    fingerprint: Fingerprint | None
     done: bool = False
     error: CatalogError | None = None
 
@@ -494,28 +572,27 @@ class _Transaction:
             self._lock.release()
 
 
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    """A response record in the archive that a revisit can refer to, and its capture."""
+
+    record_id: str
+    target_uri: str
+    date: str  # its WARC-Date: the capture's captured_at
+    capture_id: str
+    provenance: dict[str, Any]
+
+
+def _stored_response(row: tuple | None) -> StoredResponse | None:
+    if row is None:
+        return None
+    record_id, target_uri, date, capture_id, provenance = row
+    return StoredResponse(record_id, target_uri, date, capture_id, json.loads(provenance))
+
+
 def _outlet(document: dict[str, Any]) -> str:
     """The outlet's name, else its domain."""
     return document["outlet"]["name"] or document["outlet"]["domain"]
-
-
-def _log_entry(row: tuple) -> LogEntry:
-    index, capture_id, hashed, leaf = row
-    return LogEntry(index=index, capture_id=capture_id, leaf_hash=bytes(hashed), leaf=bytes(leaf))
-
-
-def _checkpoint(row: tuple) -> StoredCheckpoint:
-    values = dict(zip(_CHECKPOINT_COLUMNS, row, strict=True))
-    values["root_hash"] = bytes(values["root_hash"])
-    values["timestamp"] = json.loads(values["timestamp"]) if values["timestamp"] else None
-    return StoredCheckpoint(**values)
-
-
-def _checkpoint_row(checkpoint: StoredCheckpoint) -> tuple:
-    stamp = checkpoint.timestamp
-    return (checkpoint.tree_size, checkpoint.root_hash, checkpoint.note,
-            checkpoint.key_fingerprint, checkpoint.created_at,
-            canonical_json(stamp).decode("utf-8") if stamp is not None else None)
 
 
 def _record(row: tuple) -> WrittenRecord:

@@ -158,6 +158,8 @@ def _check_record(path: Path, stream, size: int, capture_id: str, record: Writte
     if header.get("Archiver-Capture-ID") != capture_id:
         found.append(problem("the record belongs to another capture than the catalog says",
                              expected=capture_id, actual=header.get("Archiver-Capture-ID")))
+    if header.type == "revisit":
+        found += _check_refers_to(header, catalog, problem)
     block = None
     if header.type == "metadata":
         with WarcReader(path, start=record.offset, end=record.offset + record.length) as reader:
@@ -168,6 +170,24 @@ def _check_record(path: Path, stream, size: int, capture_id: str, record: Writte
             found.append(problem("the catalog's provenance document differs from the "
                                  "metadata record"))
     return found, header, block
+
+
+def _check_refers_to(header: Header, catalog: Catalog, problem) -> list[Problem]:
+    """A revisit stands for an earlier response: it must be in the archive, and for an
+    identical payload, with the payload digest the revisit repeats."""
+    refers_to = header.get("WARC-Refers-To")
+    if refers_to is None:
+        return [problem("the revisit record has no WARC-Refers-To")]
+    original = catalog.record(refers_to)
+    if original is None or original.type != "response":
+        return [problem(f"the revisit refers to {refers_to}, which is not a response record "
+                        "in the archive", expected=refers_to)]
+    if header.get("WARC-Profile", "").endswith("/identical-payload-digest") and \
+            original.payload_sha256 != header.get("WARC-Payload-Digest"):
+        return [problem(f"the revisit repeats a payload digest that its original {refers_to} "
+                        "does not have", expected=original.payload_sha256,
+                        actual=header.get("WARC-Payload-Digest"))]
+    return []
 
 
 def _uncatalogued(path: Path, start: int, end: int) -> Iterator[Problem]:

@@ -1,17 +1,23 @@
-"""The terminal view of an article diff: ``render_diff(diff, color=...)``.
+"""The terminal views of an article's edits: ``render_diff`` and ``render_history``.
 
-Field changes, the classification and verdict of an ``archiver.textdiff.ArticleDiff``,
-then each changed paragraph with its edits inline and one paragraph of context either
-side. Page text never reaches the terminal raw: control characters are escaped.
+``render_diff``: field changes, the classification and verdict of an
+``archiver.textdiff.ArticleDiff``, then each changed paragraph with its edits inline
+and one paragraph of context either side. ``render_history``: one line per capture of
+an ``archiver.edits.ArticleHistory``. Page text never reaches the terminal raw:
+control characters are escaped.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from .textdiff import ArticleDiff, short_quote
 
-__all__ = ["render_diff"]
+if TYPE_CHECKING:
+    from .edits import ArticleHistory
+
+__all__ = ["render_diff", "render_history"]
 
 #: Characters of a context paragraph shown around a change by ``render_diff``.
 RENDER_CONTEXT_CHARS = 160
@@ -131,6 +137,8 @@ def render_diff(diff: ArticleDiff, *, color: bool) -> str:
                                        f"{len(c.paragraphs_removed)} removed"))
     for note in c.correction_notes:
         lines.append(row("Note", _safe(f"added {short_quote(note)}")))
+    for furniture in c.furniture_changed:
+        lines.append(row("Furniture", _safe(short_quote(furniture))))
     if c.text_changed:
         lines += [bold("Changes"), *_hunks(_display_lines(diff, color), color)]
     return "\n".join(lines)
@@ -153,3 +161,29 @@ def _hunks(display: list[tuple[bool, str]], color: bool) -> list[str]:
             shown.append(f"  {text}")
         last = max(last, hi)
     return shown
+
+
+_CHANGE_LABELS = {"text": "text", "title": "title", "authors": "byline",
+                  "published_at": "published", "modified_at": "modified",
+                  "canonical_url": "canonical"}
+
+
+def render_history(history: ArticleHistory) -> str:
+    """``<id>  <time>  <status>  v<n>  <text hash>  <what changed>`` per capture."""
+    captures, versions = len(history.entries), history.versions
+    lines = [_safe(f"{history.article_url}  ({captures} capture{'s' * (captures != 1)}, "
+                   f"{versions} version{'s' * (versions != 1)} of the text)")]
+    for entry in history.entries:
+        row = entry.row
+        version = f"v{entry.version}" if entry.version is not None else "—"
+        digest = row.text_blake3.removeprefix("blake3:")[:12] if row.text_blake3 else "no text"
+        if entry.changes is None:
+            what = "first version" if entry.version == 1 else ""
+        else:
+            changed = [_CHANGE_LABELS[name] for name, flag in entry.changes.items() if flag]
+            what = ("changed: " + ", ".join(changed)) if changed else "unchanged"
+        if entry.revisit is not None:
+            what += f" (revisit: {entry.revisit['profile']})"
+        lines.append(f"  {row.capture_id}  {row.captured_at}  {row.status:>3}  {version:<4}"
+                     f"{digest:<14}{what}".rstrip())
+    return "\n".join(lines)

@@ -58,7 +58,14 @@ from .keys import (
     load_wacz_public_key,
     wacz_fingerprint,
 )
-from .ledger import LogError, StoredCheckpoint, b64, inclusion_document, load_tree
+from .ledger import (
+    LogError,
+    StoredCheckpoint,
+    b64,
+    consistency_document,
+    inclusion_document,
+    load_tree,
+)
 from .merkle import MerkleTree, verify_consistency
 from .signednote import Checkpoint, NoteError, parse_verifier_key, verify_checkpoint
 from .timestamp import (
@@ -280,7 +287,7 @@ def stamp_capture(home: ArchiveHome, catalog: Catalog, capture_id: str, tsa: Tsa
     document = timestamp_document(
         entry.leaf, tsa, clock=clock,
         subject={"kind": "capture", "capture_id": capture_id, "leaf_index": entry.index})
-    write_new_file(capture_timestamp_path(home, capture_id), _json_file(document))
+    write_new_file(capture_timestamp_path(home, capture_id), document_bytes(document))
     catalog.add_capture_timestamp(capture_id, document)
     return document
 
@@ -377,7 +384,7 @@ def make_checkpoint(home: ArchiveHome, *, tsa: TsaOptions | None = None,
             try:
                 stamp = timestamp_document(stored.note.encode("utf-8"), tsa, clock=clock,
                                            subject={"kind": "checkpoint", "tree_size": size})
-                write_new_file(checkpoint_timestamp_path(home, size), _json_file(stamp))
+                write_new_file(checkpoint_timestamp_path(home, size), document_bytes(stamp))
                 catalog.set_checkpoint_timestamp(size, stamp)
             except ArchiverError as exc:
                 stamp, error = None, exc
@@ -407,8 +414,10 @@ def capture_evidence(home: ArchiveHome, capture_ids: list[str]) -> dict[str, Any
 
     Returns ``checkpoint`` (the signed note), ``checkpoint_timestamp`` (token document
     or None), ``verifier_key``, ``proofs`` (one inclusion proof document per capture,
-    schemas/proof, against the checkpoint's size) and ``capture_timestamps`` (capture
-    id -> token document, for those that have one).
+    schemas/proof, against the checkpoint's size), ``capture_timestamps`` (capture
+    id -> token document, for those that have one) and ``earlier`` (every older
+    checkpoint: ``note``, ``timestamp`` and ``consistency``, the proof that the latest
+    tree extends it, so whoever holds one of them published can check the bundle's).
 
     Raises:
         ArchiverError: no checkpoint, a capture not in the log or newer than the
@@ -435,9 +444,12 @@ def capture_evidence(home: ArchiveHome, capture_ids: list[str]) -> dict[str, Any
         wanted = set(capture_ids)
         stamps = {capture_id: json.loads(text)
                   for capture_id, text in catalog.capture_timestamps() if capture_id in wanted}
+        earlier = [{"note": row.note, "timestamp": row.timestamp,
+                    "consistency": consistency_document(tree, row.tree_size, size)}
+                   for row in catalog.checkpoints() if row.tree_size < size]
     return {"checkpoint": checkpoint.note, "checkpoint_timestamp": checkpoint.timestamp,
             "verifier_key": archive_verifier_key(home), "proofs": proofs,
-            "capture_timestamps": stamps}
+            "capture_timestamps": stamps, "earlier": earlier}
 
 
 def _check_extends(home: ArchiveHome, catalog: Catalog, previous: StoredCheckpoint | None,
@@ -487,7 +499,8 @@ def _check_extends(home: ArchiveHome, catalog: Catalog, previous: StoredCheckpoi
     return tree.consistency_proof(previous.tree_size)
 
 
-def _json_file(document: dict[str, Any]) -> bytes:
+def document_bytes(document: dict[str, Any]) -> bytes:
+    """A JSON document as stored in a file: indented, keys sorted, UTF-8."""
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -76,13 +76,17 @@ class Fetcher:
     monotonic: Callable[[], float] = time.monotonic
     resolve: Callable[..., list] = socket.getaddrinfo
 
-    def fetch(self, url: str) -> list[Exchange]:
-        """Every exchange from ``url`` through its redirects to the final response."""
+    def fetch(self, url: str, *, conditional: Sequence[tuple[str, str]] = ()) -> list[Exchange]:
+        """Every exchange from ``url`` through its redirects to the final response.
+
+        ``conditional`` headers (If-None-Match, If-Modified-Since) go with the first
+        request only: they describe what we hold of ``url`` itself.
+        """
         deadline = self.monotonic() + self.limits.timeout
         exchanges: list[Exchange] = []
         target = parse_target(url)
         while True:
-            exchange = self._exchange(target, deadline)
+            exchange = self._exchange(target, deadline, () if exchanges else conditional)
             exchanges.append(exchange)
             location = exchange.head.get("location")
             if exchange.status not in REDIRECT_STATUSES or not location or exchange.truncated:
@@ -97,13 +101,14 @@ class Fetcher:
             raise CaptureError(url, f"{doing} did not finish within the {self.limits.timeout:g}s deadline (raise --timeout)")
         return left
 
-    def _exchange(self, target: Target, deadline: float) -> Exchange:
+    def _exchange(self, target: Target, deadline: float,
+                  extra_headers: Sequence[tuple[str, str]]) -> Exchange:
         sock, peer_ip = self._connect(target, deadline)
         with sock:
             tls = None
             if target.scheme == "https":
                 sock, tls = self._handshake(sock, target, deadline)
-            return self._request(sock, target, peer_ip, tls, deadline)
+            return self._request(sock, target, peer_ip, tls, deadline, extra_headers)
 
     def _addresses(self, target: Target, deadline: float) -> list[tuple]:
         future = _resolver_pool.submit(self.resolve, target.host, target.port, 0, socket.SOCK_STREAM)
@@ -163,12 +168,18 @@ class Fetcher:
         )
         return tls_sock, info
 
-    def _request(self, sock, target: Target, peer_ip: str, tls, deadline: float) -> Exchange:
+    def _request(self, sock, target: Target, peer_ip: str, tls, deadline: float,
+                 extra_headers: Sequence[tuple[str, str]]) -> Exchange:
         conn = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
         headers = [("Host", target.host_header), ("User-Agent", self.user_agent),
                    ("Accept", ACCEPT), ("Accept-Encoding", ACCEPT_ENCODING),
-                   ("Connection", "close")]
-        request = conn.send(h11.Request(method="GET", target=target.request_target, headers=headers))
+                   *extra_headers, ("Connection", "close")]
+        try:
+            message = h11.Request(method="GET", target=target.request_target, headers=headers)
+        except h11.LocalProtocolError:  # a validator the server gave us is not a valid value
+            message = h11.Request(method="GET", target=target.request_target,
+                                  headers=[h for h in headers if h not in extra_headers])
+        request = conn.send(message)
         request += conn.send(h11.EndOfMessage())
         try:
             sock.settimeout(self._remaining(target.url, deadline, "sending the request"))

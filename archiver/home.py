@@ -7,10 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .catalog import CATALOG_NAME, Catalog
 from .errors import ArchiverError
 
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
+CATALOG_NAME = "catalog.sqlite3"
 WARC_DIR = "warcs"
 LOCK_NAME = "archiver.lock"
 PARTIES_NAME = "parties.json"
@@ -54,6 +58,8 @@ class ArchiveHome:
         return [path] if path.is_file() else []
 
     def open_catalog(self) -> Catalog:
+        from .catalog import Catalog  # here: verifying files or printing help needs no SQLite
+
         return Catalog(self.catalog_path)
 
     def warc_files(self) -> list[Path]:

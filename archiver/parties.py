@@ -41,6 +41,10 @@ _FILLER_WORDS = frozenset(
         "report",
         "desk",
         "redaktion",
+        "redazione",
+        "redacción",
+        "rédaction",
+        "redação",
         "service",
         "news",
     }

@@ -4,9 +4,12 @@ Statements made to a named agency ("a indiqué à l'AFP", "dijo a EFE", "sagte d
 Nachrichtenagentur dpa", "قال ... لوكالة"), "according to" forms ("selon", "según",
 "laut", "zufolge", "segundo", "secondo", "وفقا لـ"), reports ("rapporte l'AFP",
 "berichtete die Nachrichtenagentur dpa", "ذكرت وكالة"), quotations ("cité par",
-"نقلت وكالة X عن Y") and anonymous sources ("de source proche du dossier",
-"aus Regierungskreisen", "مصادر مطلعة"). ``OTHER_CUES`` holds each language's cues,
-all led by a literal and searched forward.
+"نقلت وكالة X عن Y"), anonymous sources ("de source proche du dossier",
+"aus Regierungskreisen", "مصادر مطلعة", "analistas") and reporting verbs with no
+relayer (``_said_other``: "«...», explica Marcelo Leppe", "Francisco Navarro, glaciólogo
+de ..., explica que", "disse o ministro do Exterior, Mohammad Javad Zarif", "Das
+Ministerium erklärte auf Anfrage", "sagte er dem NDR" continuing the last speaker).
+``OTHER_CUES`` holds each language's cues, all led by a literal and searched forward.
 """
 
 from __future__ import annotations
@@ -16,26 +19,28 @@ from collections.abc import Callable
 from typing import Any
 
 from .parties import AGENCIES, PRESS
-from .prose_en import MAX_ANONYMOUS_CHARS, anonymous_source
-from .prose_reader import (
+from .prose_anonymous import MAX_ANONYMOUS_CHARS, anonymous_source
+from .prose_names import (
     ACRONYM,
     GOVERNMENT_WORDS,
-    OUTLET_KINDS,
     PRONOUNS,
     UPPER,
+    is_title,
+    name_markers,
+    run_after,
+    run_before,
+)
+from .prose_reader import (
+    OUTLET_KINDS,
     Claim,
     Cue,
     Reader,
     Sentence,
-    is_title,
-    name_markers,
     noun_phrase,
     party_named,
     person_like,
     person_named,
     press_phrase,
-    run_after,
-    run_before,
 )
 
 # --- other languages ------------------------------------------------------------------
@@ -80,6 +85,7 @@ _DEPARTMENTS = frozenset(
     """santé intérieur justice défense économie finances affaires étrangères travail
     éducation salud interior justicia defensa economía hacienda exteriores trabajo
     educación saúde justiça defesa economia fazenda salute interno giustizia difesa
+    exterior exteriores estrangeiros
     esteri lavoro istruzione gesundheit inneres verteidigung finanzen""".split()
 )
 #: Common nouns that German capitalises but that name nobody ("Bericht", "Angaben").
@@ -138,6 +144,71 @@ def _foreign_np(
     return [Claim(party, relation, family)] if party else []
 
 
+def _subject_before(reader: Reader, before: str) -> dict[str, Any] | None:
+    """Who speaks when a Romance or German clause ends right before its verb."""
+    clause = _AUXILIARIES.sub("", before).rstrip()
+    source = _anonymous_any(clause[-120:])
+    if source is None and clause.endswith(","):
+        # "El ministro de Exteriores, José Manuel Albares, dijo": the name is the
+        # apposition; "Jean Dupont, porte-parole du gouvernement, a déclaré": before it
+        head, _, apposition = clause[:-1].rpartition(",")
+        run, the = run_after(apposition)
+        if run and len(run) == len(apposition.split()) and not any(map(is_title, run)):
+            source = party_named(reader, run, the, lone=True)
+        elif head and "," not in head:
+            run, the = run_before(head.rstrip())
+            source = party_named(reader, run, the, lone=True)
+    elif source is None:
+        run, the = run_before(clause)
+        if run and run[0].casefold() not in _CLITICS:
+            source = party_named(reader, run, the, lone=True)
+    return source
+
+
+#: Adverbials between an inverted verb and its subject ("lamenta, por su parte, Iris").
+_INVERSION_FILLER = re.compile(
+    r"^\s*,?\s*(?:(?:por\s+su\s+parte|en\s+cambio|a\s+su\s+vez|de\s+su\s+lado|pour\s+sa\s+part|"
+    r"quant\s+à\s+lui|par\s+ailleurs|por\s+sua\s+vez|da\s+parte\s+sua|invece|dagegen)\s*,?\s*)?"
+)
+#: What follows a verb whose subject came first: "explica que", "disse:", "erklärte, dass".
+_CLAUSE_FOLLOWS = re.compile(r"\s*(?:que\b|che\b|:|,\s*(?:dass|que|che)\b|\s*auf\s+Anfrage\b)")
+
+
+def _said_other(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
+    """ "«...», explica Marcelo Leppe", "X, glaciólogo de la UPM, explica que", "disse o
+    ministro X", "Das Ministerium erklärte auf Anfrage": reporting verbs with no relayer."""
+    before = sentence.before(start)
+    after = sentence.after(end)
+    source = None
+    quoted = re.search(r"[”\"»“]\s*,?\s*(?:—\s*)?$", before)
+    if before.rstrip().endswith(",") and not quoted:
+        # "Tobias Lindner, Sprecher der Grünen, nennt": an apposition, subject first
+        source = _subject_before(reader, before)
+    if source is None and (quoted or before.rstrip().endswith(",")):  # inverted
+        rest = after[_INVERSION_FILLER.match(after).end() :]
+        np = noun_phrase(rest)
+        apposition = rest[len(np) :]
+        if np[:1].islower() and apposition.startswith(","):
+            # "disse o ministro do Exterior, Mohammad Javad Zarif": the name follows
+            run, _ = run_after(apposition[1:])
+            source = person_named(reader, run, lone=False) if len(run) >= 2 else None
+        source = source or _foreign_party(reader, np) or _organization_np(np)
+        if source is None and quoted and not np.strip(" ."):
+            source = reader.speaker(sentence.offset + start)  # «...», cuenta.: the same voice
+    if source is None and before.strip() and _CLAUSE_FOLLOWS.match(after):
+        source = _subject_before(reader, before)  # "Francisco Navarro explica que"
+    relation = "statement" if source and source["kind"] != "person" else "said"
+    return [Claim(source, relation, "said")] if source else []
+
+
+def _organization_np(np: str) -> dict[str, Any] | None:
+    """ "la Aemet", "l'OMS": an organisation named by an article and a capitalised name."""
+    bare = _ARTICLES.sub("", np.strip())
+    if bare and bare != np.strip() and re.fullmatch(rf"[{UPPER}][\w-]+", bare):
+        return {"name": bare, "kind": "organization"}
+    return None
+
+
 def _told_agency(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
     """ "X a indiqué à l'AFP", "dijo a EFE", "disse à Reuters", "ha detto all'ANSA"."""
     via = press_phrase(reader, noun_phrase(sentence.after(end)), sentence.offset + end)
@@ -151,24 +222,7 @@ def _told_agency(reader: Reader, sentence: Sentence, start: int, end: int) -> li
     if mid:  # inverted: «...», a déclaré Jean Dupont à l'AFP
         source = _foreign_party(reader, mid, lone=True) or _anonymous_any(mid)
     else:
-        clause = _AUXILIARIES.sub(
-            "", before[: len(before) - len(before[-140:]) + verb.start()]
-        ).rstrip()
-        source = _anonymous_any(clause[-120:])
-        if source is None and clause.endswith(","):
-            # "El ministro de Exteriores, José Manuel Albares, dijo": the name is the
-            # apposition; "Jean Dupont, porte-parole du gouvernement, a déclaré": before it
-            head, _, apposition = clause[:-1].rpartition(",")
-            run, the = run_after(apposition)
-            if run and len(run) == len(apposition.split()):
-                source = party_named(reader, run, the, lone=True)
-            elif head:
-                run, the = run_before(head.rstrip())
-                source = party_named(reader, run, the, lone=True)
-        elif source is None:
-            run, the = run_before(clause)
-            if run and run[0].casefold() not in _CLITICS:
-                source = party_named(reader, run, the, lone=True)
+        source = _subject_before(reader, before[: len(before) - len(before[-140:]) + verb.start()])
     if source is None:  # "Lo ha detto all'ANSA il sindaco Beppe Sala"
         rest = sentence.after(end).lstrip()
         press = _PRESS_WORD.match(rest)
@@ -195,6 +249,10 @@ _ANON_OTHER = re.compile(
     r"(?=[,;.]|\s+(?:que|qui|ont|a|han|ha|dijo|dijeron|señalaron|indicaron|confirmaron|"
     r"disseram|hanno|citées|citadas|consultadas|ouvidas)\b|$))"
     r"|(?P<circles>aus\s+(?:[\w-]+)?[Kk]reisen(?:\s+(?:der|des)\s+[^,;.]{2,40}?)?(?=[,;.]|\s|$))"
+    # "De acordo com analistas", "selon des experts": unnamed people by their trade
+    r"|(?P<trade>(?:des\s+|los\s+|les\s+|os\s+|gli\s+|algunos\s+|alguns\s+|certains\s+)?"
+    r"(?:analistas|analystes|analisti|Analysten|expertos|especialistas|experts|esperti|"
+    r"Experten|observadores|observateurs|osservatori|Beobachter)(?=[,;.]|$))"
     r"|(?P<ar>مصادر\s+(?:مطلعة|أمنية|دبلوماسية|طبية|عسكرية|حكومية|رسمية|فلسطينية|إسرائيلية|"
     r"مقربة\s+من\s+\S+(?:\s+\S+)?)|مصدر\s+(?:مطلع|أمني|دبلوماسي|طبي|عسكري|حكومي|رسمي|مسؤول|"
     r"مقرب\s+من\s+\S+(?:\s+\S+)?))",
@@ -211,7 +269,7 @@ def _anonymous_any(text: str) -> dict[str, Any] | None:
     if match.group("circles") and _NOT_CIRCLES.search(match.group(0)):
         return None
     name = re.sub(r"(?i)^de\s+", "", match.group(0).strip())
-    if match.group("np") or match.group("circles"):
+    if match.group("np") or match.group("circles") or match.group("trade"):
         name = name[0].lower() + name[1:]  # "Fuentes cercanas a ..." at a sentence start
     return {"name": name[:MAX_ANONYMOUS_CHARS], "kind": "anonymous"}
 
@@ -289,14 +347,17 @@ def _german_said(reader: Reader, sentence: Sentence, start: int, end: int) -> li
     """ "sagte Lindner", "sagte Innenminister X der Nachrichtenagentur dpa"."""
     after = sentence.after(end)
     words = after.split()
-    if (
-        not words
-        or words[0].casefold() in PRONOUNS
-        or words[0] in ("der", "die", "das", "ein", "eine")
-    ):
+    if not words or words[0] in ("der", "die", "das", "ein", "eine"):
+        return []
+    pronoun = words[0].casefold() in PRONOUNS
+    if pronoun and words[0] not in ("er", "sie"):
         return []
     to = re.search(r"\s(?:dem|der|den)\s+(?P<np>[^,;.]{2,60})", after[:120])
     via = press_phrase(reader, noun_phrase(to.group("np")), sentence.offset + end) if to else None
+    if pronoun:  # "sagte er dem NDR": the person quoted just before
+        speaker = reader.speaker(sentence.offset + start)
+        relation = "told" if via else "said"
+        return [Claim(speaker, relation, "agency" if via else "said", via)] if speaker else []
     run, _ = run_after(after[: to.start()] if to else after)
     titled = [i for i, t in enumerate(run) if is_title(t)]
     person = run[titled[-1] + 1 :] if titled else run
@@ -415,15 +476,34 @@ def _arabic(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Cl
 # --- cues ---------------------------------------------------------------------------
 
 
-def _forward(
-    literal: str, read: Callable[..., list[Claim]], gate: str = "", rest: str = ""
-) -> Cue:
+def _forward(literal: str, read: Callable[..., list[Claim]], gate: str = "", rest: str = "") -> Cue:
     """A cue led by ``literal`` (then ``rest``, both the cue) where ``gate`` follows."""
     return Cue(re.compile(rf"(?P<cue>{literal}{rest}){gate}"), read)
 
 
+def _verbs(verbs: str) -> tuple[Cue, ...]:
+    """``_said_other`` cues for each verb form (separate literals keep each search fast)."""
+    return tuple(
+        _forward(verb, _said_other, r"\b", r"(?<=\W" + verb + ")") for verb in verbs.split()
+    )
+
+
+#: Reporting verbs read by ``_said_other`` (third person, present and past).
+_SAYING = {
+    "fr": "dit explique affirme rappelle souligne ajoute estime précise déclare indique "
+    "assure confie poursuit raconte prévient insiste déclaré expliqué affirmé précisé",
+    "es": "dijo dice explica explicó afirma afirmó asegura aseguró señala señaló añade añadió "
+    "agrega agregó opina lamenta cuenta contó sostiene sostuvo advierte advirtió indica "
+    "comenta comentó apunta apuntó subraya recuerda declaró manifestó reconoce cree",
+    "pt": "disse diz afirmou afirma explicou explica declarou acrescentou contou garantiu "
+    "ressaltou destacou alertou avalia",
+    "it": "dice detto spiega spiegato afferma affermato aggiunge aggiunto sottolinea "
+    "racconta osserva dichiarato dichiara conferma precisa",
+    "de": "sagte erklärte erklärt betonte sagt meinte warnte warnt nennt fordert kritisiert",
+}
 OTHER_CUES: dict[str, tuple[Cue, ...]] = {
     "fr": (
+        *_verbs(_SAYING["fr"]),
         _forward("elon ", _according_other),
         _forward("après ", _according_other, r"(?<=[dD]['’]après )"),
         _forward("à ", _told_agency, rf"(?=l['’]|la |le |[{UPPER}])"),
@@ -439,6 +519,7 @@ OTHER_CUES: dict[str, tuple[Cue, ...]] = {
         ),
     ),
     "es": (
+        *_verbs(_SAYING["es"]),
         _forward("egún ", _according_other),
         _forward("cuerdo con ", _according_other, r"(?<=[dD]e acuerdo con )"),
         _forward(" a ", _told_agency, rf"(?=la |el |este |[{UPPER}])"),
@@ -448,6 +529,7 @@ OTHER_CUES: dict[str, tuple[Cue, ...]] = {
         _forward("uente", _said_anonymous, r"(?<=[Ff]uente)(?=s? )"),
     ),
     "pt": (
+        *_verbs(_SAYING["pt"]),
         _forward("egundo ", _according_other),
         _forward("cordo com ", _according_other, r"(?<=[dD]e acordo com )"),
         _forward(" à ", _told_agency, rf"(?=agência |[{UPPER}])"),
@@ -456,6 +538,7 @@ OTHER_CUES: dict[str, tuple[Cue, ...]] = {
         _forward("onte", _said_anonymous, r"(?<=[Ff]onte)(?=s? )"),
     ),
     "it": (
+        *_verbs(_SAYING["it"]),
         _forward("econdo ", _according_other),
         _forward(" all", _told_agency, rf"(?=['’][{UPPER}]|['’]agenzia|a [{UPPER}])"),
         _forward(" ad ", _told_agency, rf"(?=[{UPPER}])"),
@@ -464,6 +547,7 @@ OTHER_CUES: dict[str, tuple[Cue, ...]] = {
         _forward("onti ", _said_anonymous, r"(?<=[Ff]onti )"),
     ),
     "de": (
+        *_verbs(_SAYING["de"]),
         _forward("aut ", _according_other),
         _forward(
             "Angaben ",

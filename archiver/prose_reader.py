@@ -1,8 +1,8 @@
-"""What the prose pattern families share: the reader, its sentences, names and parties.
+"""What the prose pattern families share: the reader, its sentences and parties.
 
 ``Reader`` holds one article text and what reading it has learnt (parties resolved,
-full names, the agencies and outlets seen), and cuts out the ``Sentence`` around a cue.
-``run_before`` and ``run_after`` read the capitalised words before or after a verb;
+full names, the agencies and outlets seen, the last speaker), and cuts out the
+``Sentence`` around a cue. Runs of capitalised words come from ``archiver.prose_names``;
 ``party_named``, ``person_named``, ``press_phrase`` and ``press_before`` say which party
 (person, government, organization, or an agency or outlet of the registry) such a run or
 noun phrase names. A ``Cue`` marks where a family may match; the family reads the
@@ -17,8 +17,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .attribution import MAX_LINE_CHARS, LinkSet
+from .attribution import LinkSet
+from .credits import MAX_LINE_CHARS
 from .parties import AGENCIES, PRESS, Registry
+from .prose_names import (
+    ACRONYM,
+    DIGIT,
+    INITIALS,
+    NEVER_IN_NAMES,
+    NOT_NAMES,
+    PARTICLES,
+    PRONOUNS,
+    UPPER,
+    abbreviated,
+    is_name_token,
+    is_title,
+    name_markers,
+    run_before,
+)
 
 #: Longest sentence read around a cue; a longer one is a list or a text dump.
 MAX_SENTENCE_CHARS = 600
@@ -26,239 +42,14 @@ MAX_SENTENCE_CHARS = 600
 BACKREF_CHARS = 6_000
 #: How far back (characters) a surname looks for the person's full name.
 FULL_NAME_CHARS = 20_000
+#: How far back (characters) "he said" looks for the person it continues.
+SPEAKER_CHARS = 600
 #: The kinds "the newspaper" refers back to.
 OUTLET_KINDS = frozenset({"outlet"})
 
 
-def _char_class(test: Callable[[str], bool]) -> str:
-    """A regex class body of the characters below U+0530 passing ``test`` (Latin, Greek, Cyrillic)."""
-    codes = [c for c in range(0x530) if test(chr(c))]
-    ranges, start = [], 0
-    for index, code in enumerate(codes):
-        if index + 1 == len(codes) or codes[index + 1] != code + 1:
-            first = re.escape(chr(codes[start]))
-            ranges.append(first if codes[start] == code else f"{first}-{re.escape(chr(code))}")
-            start = index + 1
-    return "".join(ranges)
-
-
-#: Regex class bodies of the upper- and lowercase letters (Latin, Greek, Cyrillic).
-UPPER = _char_class(str.isupper)
-LOWER = _char_class(str.islower)
-
-
-# --- words ---------------------------------------------------------------------------
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-#: Capitalised words that start sentences and clauses but are nobody's name (and the same
-#: in the other languages read here, but not name particles such as the "Le" of "Le Drian").
-_NOT_NAMES = _words(
-    """
-    a an and as at after also although another all because before both but by despite
-    during each earlier either even every for from furthermore he her here his how however
-    i if in into it its later meanwhile moreover my neither no not now of on or our over
-    she since so some still such that the their then there these they this those though
-    through to today tomorrow tonight under until we what when where whether which while
-    who whom whose why with without yesterday yet you your according asked speaking god
-    covid is was are were be been being have has had do does did will would can could
-    should must might shall
-    laut nach zufolge selon según segundo secondo mit für auf im am bei und aber doch dans
-    pour avec sur par pero para con por sin sobre entre desde hasta com sem mas pelo pela
-    per nel dal sul les los las il lo gli una uno un une ein eine einer einem die
-    monday tuesday wednesday thursday friday saturday sunday january february march april
-    may june july august september october november december
-    """
-)
-#: Words a person's name never contains (the calendar words above may: "Theresa May").
-_NEVER_IN_NAMES = _NOT_NAMES - frozenset(
-    "may june april august march monday tuesday wednesday thursday friday".split()
-)
-PRONOUNS = frozenset(
-    "he she they it we i you who which that one il elle ils elles on él ella ellos ellas "
-    "er sie es man ele ela eles elas lui lei loro".split()
-)
-NOT_SUBJECTS = (_NEVER_IN_NAMES | PRONOUNS) - {"that", "who", "which"}
-#: Titles and roles before a name ("Interim BART Police Chief Ed Alvarez", "Dr. Skaik").
-_TITLES = frozenset(
-    """president vice prime minister secretary senator sen rep representative congressman
-    congresswoman gov governor lt lieutenant mayor judge justice general gen col colonel
-    maj major capt captain sgt sergeant adm admiral commander chief police commissioner
-    director spokesman spokeswoman spokesperson ambassador envoy attorney prosecutor
-    chairman chairwoman chair ceo cfo founder dr mr mrs ms miss prof professor king queen
-    prince princess crown sheikh sheik emir imam ayatollah pope cardinal bishop
-    archbishop rabbi father sir lord lady dame interim former deputy acting assistant
-    associate administrator officer inspector superintendent sheriff detective coach
-    manager leader speaker chancellor premier foreign defense defence health interior
-    finance trade economy education energy home state supreme national security adviser
-    advisor counsel special senior executive economist analyst editor correspondent
-    house senate presidente président ministre ministro portavoz porte-parole secretario
-    secrétaire alcalde maire sindaco prefeito governador gobernador diputado député
-    senador sénateur jefe chef directeur diretor direttore docteur dottore doutor señor
-    señora monsieur madame don doña signor herr frau bürgermeister""".split()
-)
-_TITLE_ENDINGS = (
-    "minister",
-    "ministerin",
-    "präsident",
-    "präsidentin",
-    "sprecher",
-    "sprecherin",
-    "kanzler",
-    "kanzlerin",
-    "chef",
-    "chefin",
-)
-#: Name particles that may sit inside a name ("Abu", "bin", "de", "van").
-_PARTICLES = frozenset(
-    "al el bin ibn bint ben abu de da di del della der den van von dos das du la le y".split()
-)
-#: A token that starts with a lowercase Arabic article glued to a name ("al-Houthi").
-_GLUED = re.compile(r"(?:al|el|ad|ar|as|ash|at|az|an|ul|bin|ibn|abu|d['’])-?[" + UPPER + "]")
-_INITIALS = re.compile(r"(?:[" + UPPER + r"]\.){2,}")  # "U.S.", "U.N.": places, not names
-ACRONYM = re.compile(r"[" + UPPER + r"][" + UPPER + r"0-9&]{1,7}")
-
-#: Words (casefolded) that make a name a government's, an organisation's or an outlet's.
-GOVERNMENT_WORDS = frozenset(
-    """préfecture ministry ministries department pentagon kremlin élysée elysee police army
-    navy military government administration cabinet parliament senate congress presidency embassy consulate
-    prosecutor prosecutors court tribunal municipality sheriff ministère ministerio
-    ministerium ministério ministero gouvernement gobierno regierung bundesregierung governo
-    polizei policía polícia polizia gendarmerie carabinieri armée ejército exército esercito
-    bundeswehr présidence presidencia presidência kanzleramt staatsanwaltschaft fiscalía
-    parquet procura procuradoria ayuntamiento mairie rathaus prefeitura comune idf fbi cia
-    nsa dhs doj""".split()
-)
-_GOVERNMENT_PHRASES = (
-    "white house",
-    "downing street",
-    "air force",
-    "armed forces",
-    "defense forces",
-    "defence forces",
-    "foreign office",
-    "home office",
-    "city hall",
-    "city council",
-    "homeland security",
-    "coast guard",
-)
-_ORGANIZATION_WORDS = frozenset(
-    """inc corp corporation co company ltd llc plc gmbh ag group holdings foundation institute
-    institution university college school academy association society federation union
-    organization organisation council committee commission board bank fund trust agency
-    authority center centre hospital clinic church party movement alliance coalition league
-    club network partners airlines airways international watch cross crescent observatory
-    operator laboratory laboratories institut instituto istituto universität université
-    universidad universidade università fundación fondation stiftung verband verein
-    gesellschaft konzern empresa entreprise società organización asociación associazione
-    associação partido parti partei sindicato syndicat gewerkschaft confederación
-    confédération forum service servicio serviço servizio unicef unhcr unrwa nato""".split()
-)
-_OUTLET_WORDS = frozenset(
-    """times post herald journal gazette tribune daily telegraph chronicle observer standard
-    mail express mirror monitor magazine newspaper radio tv television broadcaster
-    broadcasting zeitung tagblatt tageblatt rundschau kurier diario periódico gazzetta
-    corriere jornal folha quotidien hebdo news""".split()
-)
-_WORD = re.compile(r"\w+")
-
-
-def name_markers(name: str) -> frozenset[str]:
-    """The kinds (government, organization, outlet) that words in ``name`` point to."""
-    folded = name.casefold()
-    words = set(_WORD.findall(folded))
-    kinds = set()
-    if (
-        words & GOVERNMENT_WORDS
-        or any("ministeri" in w for w in words)
-        or any(phrase in folded for phrase in _GOVERNMENT_PHRASES)
-    ):
-        kinds.add("government")
-    if words & _ORGANIZATION_WORDS:
-        kinds.add("organization")
-    if words & _OUTLET_WORDS:
-        kinds.add("outlet")
-    return frozenset(kinds)
-
-
-# --- reading names --------------------------------------------------------------------
-
-
-_DIGIT = re.compile(r"\d")
-
-
-def _is_name_token(token: str) -> bool:
-    return (
-        bool(token)
-        and (token[0].isupper() or bool(_GLUED.match(token)))
-        and not (_DIGIT.search(token))
-    )
-
-
-def run_before(text: str) -> tuple[list[str], bool]:
-    """The capitalised words that end ``text`` ("... NASA’s Administrator Jim Bridenstine").
-
-    Returns the words and whether a lone "The" stood before them.
-    """
-    run: list[str] = []
-    for token in reversed(text[-160:].split()):
-        if token[-1] in ',;:()[]"“”‘«»—–' or token.endswith(("’s", "'s")):
-            break
-        if _is_name_token(token) or (run and token.casefold() in _PARTICLES):
-            run.insert(0, token)
-            continue
-        if len(run) >= 3 and token in ("of", "for", "in", "at", "from", "with", "on"):
-            run.pop(0)  # "Attorney for the District of Massachusetts Joshua Levy"
-        break
-    while run and run[0].casefold() in _PARTICLES:
-        run.pop(0)
-    the = bool(run) and run[0] in ("The", "the")
-    while run and _not_a_name(run[0]):
-        run.pop(0)
-    return run, the
-
-
-def run_after(text: str) -> tuple[list[str], bool]:
-    """The capitalised words that start ``text`` ("Jeffrey Halley, a market analyst ...")."""
-    run: list[str] = []
-    the = False
-    for token in text[:160].split():
-        if not run and token in ("the", "The") and not the:
-            the = True
-            continue
-        end = token[-1] in ',;:()[]"“”’»—–' or (token.endswith(".") and not _abbreviated(token))
-        word = token.rstrip(',;:()[]"“”’»—–.') if end else token
-        if word and (_is_name_token(word) or (run and word.casefold() in _PARTICLES)):
-            run.append(word)
-        else:
-            break
-        if end:
-            break
-    while run and run[-1].casefold() in _PARTICLES:
-        run.pop()
-    while run and _not_a_name(run[0]):
-        run.pop(0)
-    return run, the
-
-
-def _not_a_name(token: str) -> bool:
-    """A function word starting a run ("With", "Selon"), but not an acronym ("UN", "IL")."""
-    return token.strip(".").casefold() in _NOT_NAMES and not token.isupper()
-
-
-def _abbreviated(token: str) -> bool:
-    """A title abbreviation or initial that ends in a period but not a sentence ("Dr.", "J.")."""
-    bare = token.rstrip(".").casefold()
-    return bare in _TITLES or len(bare) == 1 or bool(_INITIALS.fullmatch(token))
-
-
-def is_title(token: str) -> bool:
-    word = token.rstrip(".").casefold()
-    return word in _TITLES or word.endswith(_TITLE_ENDINGS) or bool(_INITIALS.fullmatch(token))
+_QUOTED = re.compile(r"[\"“„«][^\"“”„«»]{0,2000}[\"”“»]")
+_FULL_NAME = re.compile(r"[" + UPPER + r"][\w’'-]+ [" + UPPER + r"][\w’'-]+")
 
 
 # --- the reader -----------------------------------------------------------------------
@@ -303,6 +94,7 @@ class Reader:
     press_seen: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     _full_names: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     known: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    speakers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     at: int = 0  # where the cue being read is
 
     def __post_init__(self) -> None:
@@ -364,14 +156,15 @@ class Reader:
                 while words and len(given) < 2:
                     word = words.pop()
                     if (
-                        not _is_name_token(word)
-                        or word[-1] in ',;:"“”('
+                        not is_name_token(word)
+                        or word[-1] in ',;:"“”(!?'
+                        or (word[-1] == "." and not abbreviated(word))  # a sentence's end
                         or is_title(word)
-                        or (word.strip(".").casefold() in _NOT_NAMES)
+                        or (word.strip(".").casefold() in NOT_NAMES)
                     ):
                         break
                     given.insert(0, word)
-                    if not _INITIALS.fullmatch(word) and not re.fullmatch(r"\w\.", word):
+                    if not INITIALS.fullmatch(word) and not re.fullmatch(r"\w\.", word):
                         break
                 if given and not is_title(given[0]):
                     name = " ".join([*given, surname])
@@ -382,6 +175,51 @@ class Reader:
             self._full_names[surname] = (earliest, found)
         earliest, unique = self._full_names[surname]
         return earliest if first else unique
+
+    def speaker(self, position: int) -> dict[str, Any] | None:
+        """Whom "he" or "sie" at ``position`` continues: the last person quoted before it,
+        within ``SPEAKER_CHARS`` and with no other full name in between."""
+        if not self.speakers or self.speakers[-1][0] < position - SPEAKER_CHARS:
+            return None
+        at, person = self.speakers[-1]
+        own = set(person["name"].split())
+        unquoted = _QUOTED.sub(" ", self.text[at:position])  # their own words name no one new
+        for run in _FULL_NAME.finditer(unquoted):
+            words = run.group(0).split()
+            first = words[0].casefold()
+            if first not in NOT_NAMES and first not in PARTICLES and not own & set(words):
+                return None  # someone else was named since: the pronoun may be theirs
+        return dict(person)
+
+    def titled(self, surname: str) -> bool:
+        """Whether the text puts a title before ``surname`` somewhere ("President Trump")."""
+        # led by the literal: a leading "\S+" made this search ~20 times slower
+        for count, match in enumerate(re.finditer(re.escape(" " + surname), self.text)):
+            if count > 50:
+                break
+            word = self.text[max(0, match.start() - 25) : match.start()].rsplit(None, 1)[-1:]
+            if word and word[0][0].isupper() and is_title(word[0]):
+                return True
+        return False
+
+    def longer_name(self, word: str) -> str | None:
+        """The one longer name the text gives a capitalised word ("Skyhorse" is "Skyhorse
+        Publishing", "Tottenham" "Tottenham Hotspur"), near the cue being read, else None."""
+        found = set()
+        mentions = re.compile(re.escape(word) + r"((?:\s[" + UPPER + r"][\w&’'-]+){1,3})").finditer(
+            self.text, max(0, self.at - FULL_NAME_CHARS), self.at + 2_000
+        )
+        for count, match in enumerate(mentions):
+            if count > 50:
+                break
+            if match.start() and self.text[match.start() - 1].isalnum():
+                continue  # inside another word
+            tail = [w for w in match.group(1).split()]
+            while tail and tail[-1].casefold() in NOT_NAMES:
+                tail.pop()
+            if tail and tail[0].casefold() not in NOT_NAMES and not DIGIT.search(tail[0]):
+                found.add(" ".join([word, *tail]))
+        return found.pop() if len(found) == 1 else None
 
     def resolve(self, name: str) -> dict[str, Any] | None:
         """``Registry.resolve`` over every kind, remembered (names recur in a text)."""
@@ -468,6 +306,8 @@ def party_named(
         and not (name_markers(" ".join(person)) & {"government", "organization"})
     ):
         return person_named(reader, person, lone=True)  # "Police Chief Ed Alvarez", "Dr. Skaik"
+    if titled and not person and len(run) == 1:
+        return person_named(reader, run, lone=False)  # "King" may be Wayne King's surname
     if "government" in marked:
         return reader.earlier({"name": name, "kind": "government"})
     if "outlet" in marked and (the or len(run) > 1):
@@ -489,9 +329,9 @@ def person_like(words: list[str]) -> bool:
         return False
     for word in words:
         folded = word.casefold()
-        if len(word) > 25 or folded in _NEVER_IN_NAMES or folded in PRONOUNS:
+        if len(word) > 25 or folded in NEVER_IN_NAMES or folded in PRONOUNS:
             return False
-        if ACRONYM.fullmatch(word) or _INITIALS.fullmatch(word):
+        if ACRONYM.fullmatch(word) or INITIALS.fullmatch(word):
             return False
     return True
 
@@ -503,8 +343,10 @@ def person_named(reader: Reader, words: list[str], *, lone: bool) -> dict[str, A
         full = reader.full_name(words[0])
         if full:
             return {"name": full, "kind": "person"}
-        if not lone:
-            return None
+        if longer := reader.longer_name(words[0].strip(" .")):
+            return {"name": longer, "kind": "organization"}  # "Skyhorse": Skyhorse Publishing
+        if not lone and not reader.titled(words[0].strip(" .")):
+            return None  # "Trump" is a person where the text says "President Trump"
     return person
 
 

@@ -53,9 +53,15 @@ def build(
     agent: Agent,
     facts: PageFacts,
     payload: dict[str, Any],
+    revisit: dict[str, Any] | None = None,
+    conversion_id: str | None = None,
     notes: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Assemble and validate the document; SchemaError if it does not match."""
+    """Assemble and validate the document; SchemaError if it does not match.
+
+    ``revisit`` (``content.revisit``) makes the final response record a revisit;
+    ``conversion_id`` names the record holding the extracted article text.
+    """
     final = exchanges[-1]
     redirects = []
     for exchange, hop_ids in zip(exchanges[:-1], ids[:-1], strict=True):
@@ -71,7 +77,10 @@ def build(
     records = []
     for exchange, hop_ids in zip(exchanges, ids, strict=True):
         records.append({"type": "request", "record_id": hop_ids.request, "target_uri": exchange.url})
-        records.append({"type": "response", "record_id": hop_ids.response, "target_uri": exchange.url})
+        records.append({"type": "revisit" if revisit and exchange is final else "response",
+                        "record_id": hop_ids.response, "target_uri": exchange.url})
+    if conversion_id is not None:
+        records.append({"type": "conversion", "record_id": conversion_id, "target_uri": final.url})
     document = {
         "schema_version": SCHEMA_VERSION,
         "capture_id": capture_id,
@@ -90,7 +99,10 @@ def build(
             "content_type": final.head.get("content-type"),
             "content_encoding": final.head.get("content-encoding"),
             "truncated": final.truncated,
+            "etag": final.head.get("etag"),
+            "last_modified": final.head.get("last-modified"),
             **payload,
+            **({"revisit": revisit} if revisit else {}),
         },
         "attribution": facts.attribution,
     }

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .catalog import CATALOGUED_FIELDS, Catalog
 from .errors import SchemaError
+from .hashing import blake3_label
 from .home import ArchiveHome
 from .ledger import LogError, StoredCheckpoint, load_tree
 from .signednote import NoteError, parse_checkpoint, parse_note
@@ -54,29 +55,38 @@ def index_warc(path: Path, catalog: Catalog) -> int:
     """Add the captures in ``path`` that the catalog lacks; returns how many."""
     name = path.name.removesuffix(OPEN_SUFFIX)
     pending: dict[str, list[WrittenRecord]] = {}
+    texts: dict[str, bytes] = {}  # a capture's conversion record, before its metadata
     added = 0
     with WarcReader(path) as reader:
         for record in reader:
             capture_id = record.header.get("Archiver-Capture-ID")
             if capture_id is None:
                 continue
-            block = _read(record, keep=record.header.type == "metadata")
+            kind = record.header.type
+            block = _read(record, keep=kind in ("metadata", "conversion"))
             if not record.complete or record.length is None or record.damaged:
                 pending.pop(capture_id, None)  # a damaged capture is verify's to report
                 continue
             pending.setdefault(capture_id, []).append(_written(record, name))
-            if block is None or catalog.has(capture_id):
+            if kind == "conversion" and block is not None:
+                texts[capture_id] = block
+            if kind != "metadata" or block is None or catalog.has(capture_id):
                 continue
             try:
                 document = json.loads(block)
-            except ValueError:
-                continue
-            try:
-                catalog.add(document, pending.pop(capture_id))
-            except SchemaError:
+                catalog.add(document, pending.pop(capture_id),
+                            text=_text(texts.pop(capture_id, None), document))
+            except (ValueError, TypeError, KeyError, SchemaError):
                 continue  # forged or malformed records: verify reports them
             added += 1
     return added
+
+
+def _text(block: bytes | None, document: dict) -> str | None:
+    """The article text of a conversion record, if it is the one the document names."""
+    if block is None or blake3_label(block) != document["article"]["text_blake3"]:
+        return None
+    return block.decode("utf-8")
 
 
 def rebuild_catalog(home: ArchiveHome) -> RebuildResult:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .catalog import CaptureRow
-
 if TYPE_CHECKING:  # the verifier is imported only by the commands that verify
+    from .bundlecheck import BundleReport
+    from .catalog import CaptureRow
+    from .export import ExportResult
     from .rebuild import RebuildResult
     from .sources import OutletSources
     from .verify import VerificationReport
@@ -71,8 +73,9 @@ def _field(label: str, value: Any, source: str | None = None) -> str:
     return f"  {label:<11}{shown}" + (f"  [{source}]" if source and source != "none" else "")
 
 
-def render_show(row: CaptureRow) -> str:
-    """A readable summary of one capture's provenance document."""
+def render_show(row: CaptureRow, derived: Sequence[dict[str, Any]] = ()) -> str:
+    """A readable summary of one capture's provenance document, then the ``derived``
+    attribution links found after capture (``archiver trace``), marked as such."""
     doc = row.provenance
     article, content, outlet = doc["article"], doc["content"], doc["outlet"]
     sources = article.get("sources", {})
@@ -114,6 +117,10 @@ def render_show(row: CaptureRow) -> str:
     for record in row.records:
         lines.append(f"    {record.type:<9}{record.record_id}  {record.file} @ {record.offset}")
     lines += ["  Attribution", *render_attribution(outlet["name"] or outlet["domain"], doc["attribution"])]
+    if derived:
+        lines.append("  Derived after capture (archiver trace; not in the WARC records)")
+        lines += [f"    {link['relation']} from {link['source']['name']} [{link['method']}]: "
+                  f"{link['evidence']}" for link in derived]
     for note in doc.get("notes", []):
         lines.append(f"  Note: {note}")
     return "\n".join(lines)
@@ -250,4 +257,55 @@ def render_sources(summaries: list[OutletSources]) -> str:
                               ("relations", summary.relations)):
             shown = ", ".join(f"{name} {count}" for name, count in counts.most_common())
             lines.append(f"  {label:<10} {shown or '-'}")
+    return "\n".join(lines)
+
+
+def render_export(result: ExportResult) -> str:
+    """What ``archiver export`` wrote, and the fingerprints to publish beside it."""
+    originals = f" (+{len(result.originals)} originals of revisits)" if result.originals else ""
+    signed = "signed for it" if result.checkpoint_signed else "the latest"
+    return "\n".join([
+        f"wrote {result.path}: {len(result.captures)} captures{originals}, {result.bytes:,} bytes",
+        f"  checkpoint        {result.checkpoint_size} leaves ({signed})",
+        f"  log key           {result.log_key_fingerprint}",
+        f"  WACZ key          {result.wacz_key_fingerprint}",
+        f"  datapackage.json  {result.datapackage_hash}",
+    ])
+
+
+def render_bundle(report: BundleReport) -> str:
+    """The bundle, its signature and evidence, then the WARC entries and the verdict."""
+    wacz, evidence = report.wacz, report.evidence
+    lines = [f"{report.path}: WACZ {wacz.wacz_version or '?'}, {wacz.entries} entries, "
+             f"{wacz.resources_checked} hashes checked"]
+    signature = wacz.signature
+    if signature is None:
+        lines.append("  not signed")
+    else:
+        state = "verifies" if signature.verified else "does NOT verify"
+        who = f"domain {signature.domain}" if signature.domain else "an anonymous key"
+        lines.append(f"  signed by {who} ({signature.form}, {signature.encoding or '?'}): "
+                     f"{state}; key {signature.key_fingerprint}")
+        if signature.timestamp:
+            lines.append(f"  signature time-stamped {signature.timestamp}")
+    if evidence is None:
+        lines.append("  no archiver evidence: who captured it and when cannot be checked")
+    else:
+        if evidence.checkpoint_size is not None:
+            stamp = f", time-stamped {evidence.checkpoint_timestamp}" \
+                if evidence.checkpoint_timestamp else ", not time-stamped"
+            lines.append(f"  checkpoint of {evidence.origin}: {evidence.checkpoint_size} "
+                         f"leaves, root {evidence.root_hash}{stamp}")
+        earlier = ", ".join(str(size) for size in evidence.earlier_checkpoints)
+        if earlier:
+            lines.append(f"  extends the earlier checkpoint(s) {earlier}")
+        lines.append("  keys (compare them with those the archive published):")
+        lines.append(f"  log key fingerprint   {evidence.log_key_fingerprint}")
+        lines.append(f"  WACZ key fingerprint  {evidence.wacz_key_fingerprint}")
+        for capture in evidence.captures:
+            state = "proved" if capture.proved else "NOT proved"
+            stamp = f", time-stamped {capture.timestamp}" if capture.timestamp else ""
+            lines.append(f"  {state:<10} {capture.capture_id}  leaf {capture.leaf_index}  "
+                         f"{capture.captured_at}  {capture.url}{stamp}")
+    lines.append(render_verification(report.records))
     return "\n".join(lines)

@@ -418,6 +418,13 @@ class WatchState:
                 " url LIMIT ?", (stamp, stamp, limit)).fetchall()
         return [_row(r) for r in rows]
 
+    def earliest_due(self) -> datetime | None:
+        """When the next watched URL is due (None: nothing is watched any more)."""
+        with self._lock:
+            (first,) = self._db.execute(
+                "SELECT min(next_due) FROM urls WHERE next_due IS NOT NULL").fetchone()
+        return _parse_ts(first)
+
     def get(self, url: str) -> WatchedUrl | None:
         """The state of ``url``, or None when it is not watched."""
         with self._lock:

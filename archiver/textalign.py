@@ -340,6 +340,7 @@ def _slide(ops: list[_Op], old: Tokens, new: Tokens) -> list[_Op]:
     fall on paragraph (best) or sentence boundaries.
     """
     ops = list(ops)
+    moved: list[tuple[int, _Op]] = []  # new equal ops, inserted once every edit has slid
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag not in ("insert", "delete"):
             continue
@@ -361,11 +362,19 @@ def _slide(ops: list[_Op], old: Tokens, new: Tokens) -> list[_Op]:
         best = max(shifts, key=lambda s: (_boundary_score(tokens, lo + s)
                                           + _boundary_score(tokens, hi + s), -abs(s)))
         if best:
+            # The equal tokens the edit slides over change sides; the side that receives
+            # them may have no equal op yet (the edit was first or last).
             if prev:
                 ops[k - 1] = ("equal", prev[1], prev[2] + best, prev[3], prev[4] + best)
+            elif best > 0:
+                moved.append((k, ("equal", i1, i1 + best, j1, j1 + best)))
             if after:
                 ops[k + 1] = ("equal", after[1] + best, after[2], after[3] + best, after[4])
+            elif best < 0:
+                moved.append((k + 1, ("equal", i2 + best, i2, j2 + best, j2)))
             ops[k] = (tag, i1 + best, i2 + best, j1 + best, j2 + best)
+    for at, op in reversed(moved):
+        ops.insert(at, op)
     return ops
 
 

@@ -12,12 +12,18 @@ Texts are compared token by token through ``archiver.textalign``, which says wha
 comparison ignores and what the alignment costs.
 
 **Stealth edit.** ``stealth_edit`` is true exactly when both captures have article text,
-that text changed, the new version adds no correction or update note (a note already on
-the page, unchanged, discloses an earlier edit, not this one), and the page does not
-claim a new ``modified_at`` (the same instant in another notation, or no claim at all in
-the new version, is "not changed": neither tells a reader that the text moved). The
-note patterns (``NOTE_PATTERNS``) cover English, French, Spanish, German, Italian and
-Portuguese.
+that text changed beyond page furniture (below), the new version adds no correction or
+update note (a note already on the page, unchanged, discloses an earlier edit, not this
+one), and the page does not claim a new ``modified_at`` (the same instant in another
+notation, or no claim at all in the new version, is "not changed": neither tells a
+reader that the text moved). Notes are
+found by ``archiver.textnotes``.
+
+**Page furniture.** Crossheads and credit lines (``archiver.textnotes``) are set by
+templates and desks, not reporters: a redesign adds a crosshead, a republished copy
+drops the credits. Edits that touch only such paragraphs are listed in
+``furniture_changed`` and are no stealth edit; they are not counted as paragraphs
+added or removed.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from typing import Any
 
 from .textalign import Tokens, aligned_ranges, comparison_key
 from .textextract import text_blake3
+from .textnotes import NOTE_PATTERNS, furniture_paragraphs, note_paragraphs
 
 __all__ = [
     "NOTE_PATTERNS",
@@ -43,6 +50,7 @@ __all__ = [
     "QuoteChange",
     "Version",
     "diff_versions",
+    "field_changes",
     "short_quote",
 ]
 
@@ -152,6 +160,10 @@ class Classification:
     correction_notes: tuple[str, ...] = ()  # notes in the new version that are new
     correction_note_present: bool = False  # any note in the new version, new or not
     typographic_changes: int = 0  # tokens that differ only in ignored ways
+    #: Crossheads and credit lines that edits touched (old text, then new); the only
+    #: changes when ``text_changed`` and no edit reaches the article's own paragraphs.
+    furniture_changed: tuple[str, ...] = ()
+    article_changed: bool = False  # some edit touches a paragraph that is not furniture
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,6 +216,8 @@ class ArticleDiff:
                 "correction_notes": list(c.correction_notes),
                 "correction_note_present": c.correction_note_present,
                 "typographic_changes": c.typographic_changes,
+                "furniture_changed": list(c.furniture_changed),
+                "article_changed": c.article_changed,
             },
             "stealth_edit": self.stealth_edit,
             "stealth_reason": self.stealth_reason,
@@ -242,51 +256,9 @@ _QUOTE = re.compile(
     r'|"([^"\n]+)(?:"|$)|「([^」\n]+)(?:」|$)',
     re.MULTILINE,
 )
-_LEAD = r"^[\s*\[(«\"“„>•·|–—-]*"  # bullets, brackets, dashes before a label
-#: A correction, update or editor's note, matched case-insensitively at the start of
-#: every paragraph (and in the headline), and anywhere for the third group. The first group
-#: are labels that open a paragraph and need a colon or dash ("Update:", "UPDATE 2-");
-#: the second, dated labels at a paragraph's start ("Updated at 10:32", "Mis à jour le");
-#: the third, sentences anywhere ("An earlier version of this article ...").
-_NOTE_SOURCE = (
-    _LEAD + r"(?:corrections?|updated?|clarification|editor['’]?s['’]? note|note to readers"
-    r"|rectificatif|correctif|précision|erratum|mise à jour|note de la rédaction"
-    r"|corrección|aclaración|fe de erratas|actualización|nota del editor"
-    r"|nota de la redacción|korrektur|berichtigung|klarstellung|aktualisierung"
-    r"|anmerkung der redaktion|korrekturhinweis|correzione|rettifica|precisazione"
-    r"|aggiornamento|nota della redazione|errata corrige|correção|errata|esclarecimento"
-    r"|atualização|nota do editor|nota da redação)\s*\d*\s*[:\-–—)\]]"
-    r"|" + _LEAD + r"(?:(?:last\s+)?updated\s+(?:at|on|\d)|(?:zuletzt\s+)?aktualisiert"
-    r"(?:\s+(?:am|um|\d)|:)|mise? à jour\s+(?:le|à|\d)|dernière mise à jour"
-    r"|actualizado(?:\s+(?:el|a las|\d)|:)|última actualización"
-    r"|aggiornato(?:\s+(?:il|alle|\d)|:)|ultimo aggiornamento"
-    r"|atualizado(?:\s+(?:em|às|\d)|:)|última atualização)"
-    r"|\b(?:this (?:article|story|post|report|piece) (?:has been|was) (?:updated|corrected"
-    r"|amended)|an? (?:earlier|previous) version of this"
-    r"|cet article a été (?:mis à jour|modifié|corrigé|actualisé)"
-    r"|une (?:précédente|première) version de cet article"
-    r"|este artículo (?:ha sido|fue) (?:actualizado|corregido|modificado)"
-    r"|una versión anterior de (?:este|esta)"
-    r"|dieser (?:artikel|beitrag|text) wurde (?:aktualisiert|korrigiert|ergänzt|geändert)"
-    r"|in einer früheren version"
-    r"|questo articolo è stato (?:aggiornato|corretto|modificato)"
-    r"|una (?:precedente|versione precedente) (?:versione )?di questo articolo"
-    r"|est[ea] (?:texto|artigo|reportagem|matéria) foi (?:atualizad|corrigid)[oa]"
-    r"|uma versão anterior d(?:est)?[ea])"
-)
-NOTE_PATTERNS = re.compile(_NOTE_SOURCE.replace(" ", r"\s+"), re.IGNORECASE | re.MULTILINE)
-
-
-def _note_keys(tokens: Tokens) -> dict[str, str]:
-    """Comparison key -> original text of every paragraph that is a correction/update note."""
-    notes = {}
-    starts = [start for _, _, start, _ in tokens.paragraphs]
-    for match in NOTE_PATTERNS.finditer(tokens.text):
-        index = bisect.bisect_right(starts, match.end() - 1) - 1
-        if index >= 0:
-            text = tokens.paragraph_text(index)
-            notes[comparison_key(text) or ""] = text
-    return notes
+def _paragraphs_of(tokens: Tokens, lo: int, hi: int) -> range:
+    """The paragraphs that tokens[lo:hi] touch (none for an empty range)."""
+    return range(tokens.para_of[lo], tokens.para_of[hi - 1] + 1) if lo < hi else range(0)
 
 
 def _windows(tokens: Tokens, edits: list[_Edit]) -> list[tuple[int, int]]:
@@ -443,10 +415,13 @@ def _count_matched(tokens: Tokens, lo: int, hi: int, matched: Counter[int]) -> N
         matched[index] += tokens.word_count(max(lo, p_lo), min(hi, p_hi))
 
 
-def _new_paragraphs(tokens: Tokens, matched: Counter[int]) -> tuple[str, ...]:
+def _new_paragraphs(tokens: Tokens, matched: Counter[int],
+                    furniture: set[int]) -> tuple[str, ...]:
     found = []
     for index, (lo, hi, _, _) in enumerate(tokens.paragraphs):
         total = tokens.word_count(lo, hi)
+        if index in furniture:
+            continue
         if total and matched[index] <= NEW_PARAGRAPH_MAX_MATCHED * total:
             found.append(tokens.paragraph_text(index))
     return tuple(found)
@@ -466,7 +441,9 @@ def _same_instant(a: str | None, b: str | None) -> bool:
     return first == second and ("T" in a) == ("T" in b)
 
 
-def _field_changes(old: Version, new: Version) -> list[FieldChange]:
+def field_changes(old: Version, new: Version) -> list[FieldChange]:
+    """The page claims (``FIELDS``) that differ: titles in comparison form, authors as a
+    set, dates as instants."""
     changes = []
     for name in FIELDS:
         before, after = getattr(old, name), getattr(new, name)
@@ -495,6 +472,10 @@ def diff_versions(old: Version, new: Version) -> ArticleDiff:
     matched_a: Counter[int] = Counter()
     matched_b: Counter[int] = Counter()
     common = typographic = 0
+    furniture_a, furniture_b = furniture_paragraphs(a), furniture_paragraphs(b)
+    touched_a: set[int] = set()
+    touched_b: set[int] = set()
+    article_changed = False
     for index, (tag, (i1, i2, j1, j2), (o_lo, o_hi, n_lo, n_hi)) in enumerate(aligned_ranges(a, b)):
         operations.append(Operation(op=tag, old=Side(start=o_lo, end=o_hi, text=a.text[o_lo:o_hi]),
                                     new=Side(start=n_lo, end=n_hi, text=b.text[n_lo:n_hi])))
@@ -508,16 +489,21 @@ def diff_versions(old: Version, new: Version) -> ArticleDiff:
         else:
             edits_old.append((o_lo, o_hi, index))
             edits_new.append((n_lo, n_hi, index))
+            paragraphs_a, paragraphs_b = _paragraphs_of(a, i1, i2), _paragraphs_of(b, j1, j2)
+            touched_a.update(paragraphs_a)
+            touched_b.update(paragraphs_b)
+            article_changed = article_changed or not (
+                furniture_a.issuperset(paragraphs_a) and furniture_b.issuperset(paragraphs_b))
     words_a, words_b = a.word_count(0, len(a.keys)), b.word_count(0, len(b.keys))
     similarity = 1.0 if not words_a + words_b else round(2 * common / (words_a + words_b), 4)
     text_changed = bool(edits_old)
 
-    notes_old, notes_new = _note_keys(a), _note_keys(b)
+    notes_old, notes_new = note_paragraphs(a), note_paragraphs(b)
     added_notes = [text for key, text in notes_new.items() if key not in notes_old]
     if new.title and NOTE_PATTERNS.search(new.title) and not (
             old.title and NOTE_PATTERNS.search(old.title)):
         added_notes.insert(0, new.title)
-    fields = _field_changes(old, new)
+    fields = field_changes(old, new)
     changed = {f.field for f in fields}
     classification = Classification(
         text_changed=text_changed,
@@ -525,12 +511,16 @@ def diff_versions(old: Version, new: Version) -> ArticleDiff:
         byline_changed="authors" in changed,
         figures_changed=tuple(_figures(a, b, edits_old, edits_new)) if text_changed else (),
         quotes_changed=tuple(_quotes(a, b, edits_old, edits_new)) if text_changed else (),
-        paragraphs_added=_new_paragraphs(b, matched_b) if text_changed else (),
-        paragraphs_removed=_new_paragraphs(a, matched_a) if text_changed else (),
+        paragraphs_added=_new_paragraphs(b, matched_b, furniture_b) if text_changed else (),
+        paragraphs_removed=_new_paragraphs(a, matched_a, furniture_a) if text_changed else (),
         correction_note_added=bool(added_notes),
         correction_notes=tuple(added_notes),
         correction_note_present=bool(notes_new) or bool(added_notes),
         typographic_changes=typographic,
+        furniture_changed=tuple(
+            [a.paragraph_text(i) for i in sorted(touched_a & furniture_a)]
+            + [b.paragraph_text(i) for i in sorted(touched_b & furniture_b)]),
+        article_changed=article_changed,
     )
     stealth, reason = _verdict(old, new, classification, words_b - common, words_a - common,
                                notes_new)
@@ -557,6 +547,10 @@ def _verdict(old: Version, new: Version, c: Classification, added: int, removed:
                  if c.typographic_changes else "")
         return False, f"the article text did not change{extra}"
     changed = f"the text changed ({added} words added, {removed} removed)"
+    if not c.article_changed:
+        shown = ", ".join(short_quote(text, 40) for text in c.furniture_changed[:3])
+        return False, (f"{changed}, but only in crossheads or credit lines ({shown}), "
+                       "which templates and desks set, not the article's claims")
     disclosures = []
     if c.correction_note_added:
         disclosures.append(f"the new version shows a correction or update note: "

@@ -472,6 +472,11 @@ class FileCheck:
                               "its Archiver-Capture-ID")
             self.expect_equal(record, f"{where} date", seen.date, document["captured_at"],
                               "its WARC-Date")
+            if listed["type"] == "conversion":  # the article text the document hashed
+                self.expect_equal(record, "article.text_blake3",
+                                  _normal(seen.payload_digests.get(PAYLOAD_FIELDS[1])),
+                                  _normal(document["article"]["text_blake3"]),
+                                  f"the payload BLAKE3 of conversion record {listed['record_id']}")
         final_id = record.refers_to or next(
             (r["record_id"] for r in reversed(document["records"])
              if r["type"] in ("response", "revisit")), None)
@@ -482,6 +487,8 @@ class FileCheck:
         if final is None or final.damaged:
             return
         content = document["content"]
+        if final.type == "revisit" and not final.payload_digests:
+            return  # a 304 (server-not-modified) carries no payload to compare
         for key, name in (("payload_sha256", PAYLOAD_FIELDS[0]),
                           ("payload_blake3", PAYLOAD_FIELDS[1])):
             self.expect_equal(record, f"content.{key}", _normal(final.payload_digests.get(name)),

@@ -337,6 +337,7 @@ class WarcReader:
         self.path = Path(path)
         self._file = open(self.path, "rb")  # noqa: SIM115 -- closed by close()
         self.size = os.fstat(self._file.fileno()).st_size
+        self._file.seek(start)  # a span (or a WARC stored inside a ZIP) is judged by its own bytes
         self.compression = "gzip" if self._file.read(2) == GZIP_MAGIC else "none"
         end = self.size if end is None else end
         self._source: PlainSource | GzipSource

@@ -20,23 +20,53 @@ WORDS = ("the of and to in a is that for it as was with be by on not he this are
          "reported agency officials sources police government").split()
 
 
+#: A real news page is mostly markup: the 38 labelled pages of ../shared/corpus/news-html
+#: have a median of 101 KB of HTML around 2.7 KB (417 words) of article text, 2.4%.
+ARTICLE_WORDS = (400, 900)
+
+
 def article_page(number: int, size: int, rng: random.Random) -> str:
-    """A news-like page of about ``size`` bytes: chrome, JSON-LD, byline, paragraphs."""
-    paragraphs, length = [], 0
-    while length < size:
-        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 120)))
+    """A news-like page of about ``size`` bytes, shaped like the corpus's real pages: a
+    400-900 word article (JSON-LD, byline, paragraphs) inside page chrome (styles,
+    scripts, navigation, related links) that makes up the rest."""
+    paragraphs, words_left = [], rng.randint(*ARTICLE_WORDS)
+    while words_left > 0:
+        count = min(words_left, rng.randint(40, 120))
+        words = " ".join(rng.choice(WORDS) for _ in range(count))
         paragraphs.append(f"<p>{words.capitalize()}.</p>")
-        length += len(words) + 8
+        words_left -= count
     jsonld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
                          "headline": f"Article {number}", "datePublished": "2026-11-01T08:00:00Z",
                          "author": {"@type": "Person", "name": "Bench Writer"},
                          "publisher": {"@type": "Organization", "name": "Bench Daily"}})
-    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Article {number}</title>"
-            f"<meta property=og:site_name content='Bench Daily'>"
-            f"<script type=application/ld+json>{jsonld}</script></head><body>"
-            f"<nav><a href=/>Home</a> <a href=/world>World</a></nav><article><h1>Article {number}</h1>"
-            f"<p class=byline>By Bench Writer</p>{''.join(paragraphs)}</article>"
-            f"<footer>© Bench Daily</footer></body></html>")
+    article = (f"<article><h1>Article {number}</h1><p class=byline>By Bench Writer</p>"
+               f"{''.join(paragraphs)}</article>")
+    head = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Article {number}"
+            f"</title><meta property=og:site_name content='Bench Daily'>"
+            f"<script type=application/ld+json>{jsonld}</script>")
+    chrome = _chrome(max(0, size - len(head) - len(article) - 200), rng)
+    return (f"{head}<style>{chrome['style']}</style><script>{chrome['script']}</script></head>"
+            f"<body><nav>{chrome['nav']}</nav>{article}<aside class=related>{chrome['related']}"
+            f"</aside><footer>© Bench Daily</footer></body></html>")
+
+
+def _chrome(size: int, rng: random.Random) -> dict[str, str]:
+    """About ``size`` bytes of page furniture: CSS, a script, menus, teasers."""
+    parts = {"style": [], "script": [], "nav": [], "related": []}
+    length = 0
+    while length < size:
+        n = rng.randrange(100000)
+        pieces = {
+            "style": f".c{n}{{margin:{n % 9}px;color:#{n:06x};font-weight:{n % 7}00}}",
+            "script": f"window.cfg{n}={{id:{n},slot:'ad-{n % 40}',lazy:{str(n % 2 == 0).lower()}}};",
+            "nav": f"<li><a href=/section/{n}>Section {n}</a></li>",
+            "related": f"<div class=teaser><a href=/story/{n}><img src=/img/{n}.jpg alt=''>"
+                       f"Story {n}</a></div>",
+        }
+        for name, piece in pieces.items():
+            parts[name].append(piece)
+            length += len(piece)
+    return {name: "".join(found) for name, found in parts.items()}
 
 
 def write_site(folder: Path, pages: int, size: int) -> list[str]:

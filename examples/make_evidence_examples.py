@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.serialization import (
 from make_examples import ORIGIN, PAGES, SiteFetcher
 
 from archiver.capture import Capturer, CaptureSettings
-from archiver.evidence import keys_document, make_checkpoint
+from archiver.evidence import CheckpointOutcome, keys_document, make_checkpoint
 from archiver.home import ArchiveHome
 from archiver.ledger import consistency_document, inclusion_document, load_tree
 from archiver.signednote import key_id, verifier_key
@@ -60,19 +60,25 @@ def write_example_keys(home: ArchiveHome) -> None:
         os.chmod(directory / name, mode)
 
 
+def capture_examples(home: ArchiveHome, clock: FixedClock) -> tuple[list, CheckpointOutcome]:
+    """The two example captures (fixed keys, clock, ids), a checkpoint between them."""
+    write_example_keys(home)
+    with Capturer(home=home, settings=CaptureSettings(user_agent="archiver-example"),
+                  clock=clock, new_capture_id=fixed_capture_ids(),
+                  new_record_id=fixed_ids(), host="example-host",
+                  platform="example-platform", fetcher=SiteFetcher()) as capturer:
+        rows = [capturer.capture(ORIGIN + PAGES[0])]
+        first = make_checkpoint(home, clock=clock)
+        rows.append(capturer.capture(ORIGIN + PAGES[1]))
+    return rows, first
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         os.chdir(scratch)  # relative paths only, so no machine path lands in the examples
         home = ArchiveHome(Path("archive"))
-        write_example_keys(home)
         clock = FixedClock()
-        with Capturer(home=home, settings=CaptureSettings(user_agent="archiver-example"),
-                      clock=clock, new_capture_id=fixed_capture_ids(),
-                      new_record_id=fixed_ids(), host="example-host",
-                      platform="example-platform", fetcher=SiteFetcher()) as capturer:
-            capturer.capture(ORIGIN + PAGES[0])
-            first = make_checkpoint(home, clock=clock)
-            capturer.capture(ORIGIN + PAGES[1])
+        _rows, first = capture_examples(home, clock)
         second = make_checkpoint(home, clock=clock)
         with home.open_catalog() as catalog:
             entries = list(catalog.log_entries())

@@ -29,15 +29,19 @@ PAGES = ["/world/2026/11/ceasefire-talks.html", "/science/2026/11/reef-survey.ht
 class SiteFetcher:
     """Answers with the example site's files, as a server would have sent them."""
 
-    def fetch(self, url: str) -> list[Exchange]:
+    def fetch(self, url: str, *, conditional=()) -> list[Exchange]:
         path = url.removeprefix(ORIGIN)
-        body = (SITE / path.lstrip("/")).read_bytes()
+        body = self.body(path)
         request = (f"GET {path} HTTP/1.1\r\nHost: www.harbour-gazette.example\r\n"
                    "User-Agent: archiver-example\r\nConnection: close\r\n\r\n").encode()
         response = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
                     b"Content-Length: %d\r\n\r\n" % len(body)) + body
         return [Exchange(url=url, request=request, response=response, head=parse_head(response),
                          peer_ip="192.0.2.80", tls=None, truncated=None)]
+
+    def body(self, path: str) -> bytes:
+        """The page at ``path`` (query ignored), as the site serves it."""
+        return (SITE / path.split("?")[0].lstrip("/")).read_bytes()
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
 class ReplayFetcher:
     """Returns the same two exchanges (a redirect, then a chunked page) for any URL."""
 
-    def fetch(self, url: str) -> list[Exchange]:
+    def fetch(self, url: str, *, conditional=()) -> list[Exchange]:
         def exchange(target: str, response: bytes) -> Exchange:
             return Exchange(url=target, request=REQUEST, response=response,
                             head=parse_head(response), peer_ip="192.0.2.10", tls=None,

@@ -57,12 +57,12 @@ def test_every_listed_outlet_resolves_with_a_domain(name):
 
 def test_the_corpus_outlets_are_known_by_domain():
     """Most sites of the corpus pages map back to a registry outlet or agency by domain."""
-    from archiver.attribution import _registrable
+    from archiver.identity import registrable_domain
 
     if not NEWS.is_dir():
         pytest.skip(f"corpus not found at {NEWS}")
     domains = {
-        _registrable(json.loads(path.read_text(encoding="utf-8"))["url"])
+        registrable_domain(json.loads(path.read_text(encoding="utf-8"))["url"])
         for path in NEWS.glob("*.truth.json")
     }
     unknown = {d for d in domains if registry().by_domain(d, kinds=None) is None}

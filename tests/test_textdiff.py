@@ -19,7 +19,7 @@ from pathlib import Path
 
 import fastjsonschema
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from archiver import schemas
@@ -220,6 +220,41 @@ class TestStealthEdit:
         result = diff(ARTICLE, EDITED, title="UPDATE 2-Quake kills 15 in southern Turkey")
         assert not result.stealth_edit and result.classification.correction_note_added
         assert result.classification.headline_changed
+
+
+class TestFurniture:
+    def test_a_new_crosshead_and_a_dropped_credit_line_are_not_a_stealth_edit(self):
+        """Only a crosshead added and a credit line removed: listed, but no stealth edit."""
+        credit = "Additional reporting by Steve Gorman; Editing by Nick Zieminski"
+        result = diff([*ARTICLE, credit], [*ARTICLE[:2], "RESCUE EFFORT", *ARTICLE[2:]])
+        c = result.classification
+        assert c.text_changed and not c.article_changed and not result.stealth_edit
+        assert c.furniture_changed == (credit, "RESCUE EFFORT")
+        assert not c.paragraphs_added and not c.paragraphs_removed
+        assert "crossheads or credit lines" in result.stealth_reason
+        valid(result)
+
+    @pytest.mark.parametrize("line", ["(Reporting by Ali Kucukgocmen; Writing by Daren Butler)",
+                                      "Jane Roe contributed reporting from Ankara.",
+                                      "What happens next"])
+    def test_credit_and_crosshead_forms(self, line):
+        """Credit lines in brackets or as a sentence, and a short crosshead, are furniture."""
+        result = diff(ARTICLE, [*ARTICLE, line])
+        assert result.classification.furniture_changed == (line,)
+        assert not result.stealth_edit
+
+    def test_an_article_edit_beside_furniture_is_still_a_stealth_edit(self):
+        """A crosshead added together with changed figures: the figures make it stealth."""
+        result = diff(ARTICLE, [*EDITED[:2], "RESCUE EFFORT", *EDITED[2:]])
+        assert result.classification.article_changed and result.stealth_edit
+        assert result.classification.furniture_changed == ("RESCUE EFFORT",)
+
+    def test_a_short_sentence_or_a_figure_is_not_a_crosshead(self):
+        """A short line that ends a sentence, or holds a figure, is article text."""
+        for line in ("Nobody was hurt.", "12 DEAD IN ANTAKYA"):
+            result = diff(ARTICLE, [*ARTICLE, line])
+            assert result.classification.article_changed, line
+            assert result.stealth_edit, line
 
 
 # --- classification ------------------------------------------------------------------------
@@ -433,6 +468,9 @@ TEXTS = st.lists(st.lists(WORDS, max_size=12).map(" ".join), max_size=6).map("\n
 
 @settings(max_examples=200, deadline=None)
 @given(old=TEXTS, new=TEXTS)
+# An insertion that slides to the very start: the equal run it passes must follow it.
+@example(old="the\nthe", new="the\nthe the")
+@example(old="the the\nthe", new="the\nthe")
 def test_any_pair_of_texts_gives_a_valid_tiling_document(old, new):
     """For any two texts: operations tile both, counts agree, the document validates."""
     result = diff(old, new)
@@ -492,6 +530,15 @@ def test_real_recaptures_are_at_most_a_small_text_change(case, floor):
     assert result.similarity >= floor, (case, result.similarity)
     assert not result.classification.figures_changed
     assert not result.classification.quotes_changed
+
+
+def test_the_reuters_redesign_is_no_stealth_edit():
+    """The 2021 Reuters template adds a crosshead and drops the credits: furniture only."""
+    old, new = corpus_versions("reuters-parasite-sag-2020")
+    result = diff_versions(old, new)
+    assert result.classification.text_changed and not result.classification.article_changed
+    assert not result.stealth_edit
+    assert any("IRISHMAN" in text for text in result.classification.furniture_changed)
 
 
 def test_the_wayback_banner_is_not_article_text():

@@ -18,6 +18,9 @@ from ..render import (
 )
 from .base import cli, emit_json, pass_home
 
+DERIVED_NOTE = ("Found after capture by 'archiver trace' and kept in the catalog; not part "
+                "of the capture's WARC records.")
+
 
 @cli.command("list")
 @click.option("--url", help="Only captures of this URL (as asked, final, or canonical).")
@@ -51,10 +54,14 @@ def show(home: ArchiveHome, capture_id, as_json) -> None:
     """
     with home.open_catalog() as catalog:
         row = catalog.get(capture_id)
+        derived = catalog.republished_links(row.capture_id)
     if as_json:
-        emit_json(row.provenance, "provenance")
+        document = row.provenance
+        if derived:  # found after capture ('archiver trace'), never in the WARC records
+            document = {**document, "derived": {"note": DERIVED_NOTE, "attribution": derived}}
+        emit_json(document, "provenance")
     else:
-        click.echo(render_show(row))
+        click.echo(render_show(row, derived))
 
 
 @cli.command()
@@ -66,15 +73,22 @@ def verify(home: ArchiveHome, paths, as_json) -> None:
 
     With no PATH, verifies the whole archive and checks that the catalog agrees with
     the WARC files, and that the transparency log, its checkpoints and time-stamps
-    hold. Exit status 0 when everything verifies, 1 when anything does not.
+    hold. A .wacz PATH is verified as an evidence bundle, with nothing but the bundle
+    (see 'archiver export'). Exit status 0 when everything verifies, 1 when anything
+    does not.
 
     \b
     Example:
       archiver verify
       archiver verify some-crawl.warc.gz --json
+      archiver verify story.wacz
     """
     from ..catalogcheck import verify_archive
     from ..verify import verify_paths
+    from .evidence import verify_bundles
+
+    if any(path.suffix.lower() == ".wacz" for path in paths):
+        verify_bundles(list(paths), as_json)
 
     progress = Progress(total=None, label="verified", unit="MB")
 

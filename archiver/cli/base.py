@@ -7,7 +7,9 @@ and progress to stderr.
 
 from __future__ import annotations
 
+import functools
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -15,6 +17,8 @@ import click
 from .. import __version__, schemas
 from ..errors import ArchiverError
 from ..home import ArchiveHome
+from ..limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Limits
+from ..netpolicy import NetworkPolicy, parse_networks
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -75,3 +79,73 @@ def tsa_arguments(url: str | None, ca_file: Path | None):
     from ..evidence import TsaOptions
 
     return TsaOptions.from_arguments(url, ca_file)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaptureChoices:
+    """What the shared capture options (``capture_options``) say."""
+
+    allow_private: bool
+    allow_networks: tuple[str, ...]
+    timeout: float
+    max_bytes: int
+    user_agent: str | None
+    ca_bundle: Path | None
+    text_mode: str
+    party_files: tuple[Path, ...]
+
+    def settings(self, home: ArchiveHome, **more):
+        """The CaptureSettings these choices make; ``more`` adds fields (outlet, ...)."""
+        from ..capture import DEFAULT_USER_AGENT, CaptureSettings
+
+        try:
+            networks = parse_networks(list(self.allow_networks))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--allow-network") from None
+        return CaptureSettings(
+            user_agent=self.user_agent or DEFAULT_USER_AGENT,
+            limits=Limits(timeout=self.timeout, max_bytes=self.max_bytes),
+            policy=NetworkPolicy(allow_private=self.allow_private, allowed_networks=networks),
+            ca_bundle=self.ca_bundle, text_mode=self.text_mode,
+            parties=(*home.party_files(), *self.party_files), **more)
+
+
+_CAPTURE_OPTIONS = (
+    click.option("--allow-private", is_flag=True,
+                 help="Allow private, loopback, link-local and reserved addresses."),
+    click.option("--allow-network", "allow_networks", multiple=True, metavar="CIDR",
+                 help="Allow non-public addresses in this range only (repeatable)."),
+    click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+                 default=DEFAULT_TIMEOUT, show_default=True,
+                 help="Wall-clock seconds for one capture, redirects included."),
+    click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
+                 show_default=True,
+                 help="Cut a response at this many bytes (WARC-Truncated: length)."),
+    click.option("--user-agent", help="User-Agent header to send."),
+    click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                 help="Trust only the CA certificates in this PEM file (for a private CA)."),
+    click.option("--extract", "text_mode", type=click.Choice(["full", "fast"]), default="full",
+                 show_default=True, help="Article text extractor: full (trafilatura) or fast "
+                                         "(resiliparse, for bulk runs)."),
+    click.option("--parties", "party_files", multiple=True, metavar="FILE",
+                 type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                 help="Extra party registry (agencies, outlets) merged over the packaged one "
+                      "(repeatable; <home>/parties.json is always merged when present)."),
+)
+
+
+def capture_options(command):
+    """The network policy, limits and extraction options of every command that captures
+    (capture, watch), handed to the command as one ``choices: CaptureChoices``."""
+    names = [field for field in CaptureChoices.__dataclass_fields__]
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        values = {name: kwargs.pop(name) for name in names}
+        values["allow_networks"] = tuple(values["allow_networks"])
+        values["party_files"] = tuple(values["party_files"])
+        return command(*args, choices=CaptureChoices(**values), **kwargs)
+
+    for option in reversed(_CAPTURE_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
 from ..errors import ArchiverError
 from ..home import ArchiveHome
-from ..limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Limits
-from ..netpolicy import NetworkPolicy, parse_networks
 from ..render import Progress, render_capture_line, render_skew
-from .base import cli, emit_json, pass_home, tsa_arguments, tsa_options
+from .base import (
+    CaptureChoices,
+    capture_options,
+    cli,
+    emit_json,
+    pass_home,
+    tsa_arguments,
+    tsa_options,
+)
 
 
 @cli.command()
@@ -20,33 +25,21 @@ from .base import cli, emit_json, pass_home, tsa_arguments, tsa_options
 @click.option("-i", "--input-file", type=click.File("r", encoding="utf-8"),
               help="Read URLs from FILE, one per line ('-' for stdin; # starts a comment).")
 @click.option("--outlet", help="Name of the outlet, overriding what the page says.")
-@click.option("--allow-private", is_flag=True,
-              help="Allow private, loopback, link-local and reserved addresses.")
-@click.option("--allow-network", "allow_networks", multiple=True, metavar="CIDR",
-              help="Allow non-public addresses in this range only (repeatable).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
-              show_default=True, help="Wall-clock seconds for one capture, redirects included.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
-              show_default=True, help="Cut a response at this many bytes (WARC-Truncated: length).")
-@click.option("--user-agent", help="User-Agent header to send.")
-@click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Trust only the CA certificates in this PEM file (for a private CA).")
-@click.option("--extract", "text_mode", type=click.Choice(["full", "fast"]), default="full",
-              show_default=True,
-              help="Article text extractor: full (trafilatura) or fast (resiliparse, for bulk runs).")
-@click.option("--parties", "party_files", multiple=True, metavar="FILE",
-              type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Extra party registry (agencies, outlets) merged over the packaged one "
-                   "(repeatable; <home>/parties.json is always merged when present).")
+@capture_options
+@click.option("--revalidate", is_flag=True,
+              help="Ask the server whether each URL changed since its newest capture "
+                   "(If-None-Match / If-Modified-Since); a 304 is stored as a revisit.")
 @click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Captures to run at once.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per capture.")
 @tsa_options
 @pass_home
-def capture(home: ArchiveHome, urls, input_file, outlet, allow_private, allow_networks, timeout,
-            max_bytes, user_agent, ca_bundle, text_mode, party_files, workers, as_json, tsa,
-            tsa_ca) -> None:
+def capture(home: ArchiveHome, urls, input_file, outlet, choices: CaptureChoices, revalidate,
+            workers, as_json, tsa, tsa_ca) -> None:
     """Capture URLS into the archive: exact request/response bytes, digests, provenance.
+
+    A URL already in the archive gets a new capture; when its payload is unchanged the
+    response is stored as a revisit record that refers to the earlier one.
 
     Each capture appends a leaf to the archive's transparency log. With --tsa, the
     leaf is also time-stamped; a TSA failure keeps the capture and is reported.
@@ -56,7 +49,7 @@ def capture(home: ArchiveHome, urls, input_file, outlet, allow_private, allow_ne
       archiver capture https://example.com/news/story.html
       archiver capture -i urls.txt --json
     """
-    from ..capture import DEFAULT_USER_AGENT, Capturer, CaptureSettings
+    from ..capture import Capturer
 
     tsa_options = tsa_arguments(tsa, tsa_ca)
     if tsa_options is not None:
@@ -72,19 +65,7 @@ def capture(home: ArchiveHome, urls, input_file, outlet, allow_private, allow_ne
                     if line.strip() and not line.lstrip().startswith("#")]
     if not targets:
         raise click.UsageError("give at least one URL, or -i FILE")
-    try:
-        networks = parse_networks(list(allow_networks))
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--allow-network") from None
-    settings = CaptureSettings(
-        outlet=outlet,
-        user_agent=user_agent or DEFAULT_USER_AGENT,
-        limits=Limits(timeout=timeout, max_bytes=max_bytes),
-        policy=NetworkPolicy(allow_private=allow_private, allowed_networks=networks),
-        ca_bundle=ca_bundle,
-        text_mode=text_mode,
-        parties=(*home.party_files(), *party_files),
-    )
+    settings = choices.settings(home, outlet=outlet, revalidate=revalidate)
     captured = failed = unstamped = 0
     with Capturer(home=home, settings=settings) as capturer:
         for line in capturer.recovered:

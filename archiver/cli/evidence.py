@@ -1,13 +1,14 @@
-"""The evidence layer: keys, checkpoints."""
+"""The evidence layer: keys, checkpoints, evidence bundles (export, and verify's bundle path)."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from ..home import ArchiveHome
-from ..render import render_checkpoint, render_keys
+from ..render import Progress, render_bundle, render_checkpoint, render_export, render_keys
 from .base import cli, emit_json, pass_home, tsa_arguments, tsa_options
 
 
@@ -95,3 +96,65 @@ def checkpoint(home: ArchiveHome, tsa, tsa_ca, as_json) -> None:
         click.echo(f"archiver: checkpoint {outcome.document['tree_size']} is signed and stored, "
                    f"but its time-stamp failed: {outcome.timestamp_error}", err=True)
         sys.exit(1)
+
+
+@cli.command("export")
+@click.argument("capture_ids", nargs=-1)
+@click.option("--wacz", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The bundle to write (refused if it exists).")
+@click.option("--url", help="Every capture of this URL (as asked, final, or canonical).")
+@click.option("--all", "everything", is_flag=True, help="Every capture in the archive.")
+@tsa_options
+@pass_home
+def export(home: ArchiveHome, capture_ids, out, url, everything, tsa, tsa_ca) -> None:
+    """Write captures and what proves them to a signed WACZ evidence bundle.
+
+    Choose captures by id (a unique prefix is enough), with --url, or with --all. The
+    bundle holds every record of each capture (and the original of each revisit), their
+    provenance documents, log inclusion proofs, the signed checkpoint (one is signed
+    first if the latest does not cover them), time-stamps, the public keys and
+    evidence/report.html. Check it anywhere with 'archiver verify OUT.wacz'.
+
+    \b
+    Example:
+      archiver export --wacz story.wacz --url https://news.example/story.html
+      archiver export --wacz all.wacz --all --tsa https://tsa.example/tsr
+    """
+    from ..evidence import CheckpointRefused
+    from ..export import export_bundle, select_captures
+
+    options = tsa_arguments(tsa, tsa_ca)
+    with home.open_catalog() as catalog:
+        rows = select_captures(catalog, capture_ids=capture_ids, url=url,
+                               everything=everything)
+    try:
+        result = export_bundle(home, out, rows, tsa=options,
+                               progress=lambda line: click.echo(line, err=True))
+    except CheckpointRefused as exc:
+        click.echo(f"archiver: {exc}", err=True)
+        sys.exit(1)
+    click.echo(render_export(result))
+    if result.timestamp_error is not None:
+        click.echo(f"archiver: the bundle is written, but the checkpoint's time-stamp "
+                   f"failed: {result.timestamp_error}", err=True)
+        sys.exit(1)
+
+
+def verify_bundles(paths: list[Path], as_json: bool) -> None:
+    """``archiver verify`` for WACZ bundles: a report each; exit 0 when all verify."""
+    from ..bundlecheck import verify_bundle
+
+    if any(path.suffix.lower() != ".wacz" for path in paths):
+        raise click.UsageError("give WACZ bundles or WARC files to verify, not both at once")
+    ok = True
+    for path in paths:
+        progress = Progress(total=None, label=f"verified {path.name}", unit="MB")
+        report = verify_bundle(path, progress=lambda done, total: progress.update(
+            done / 1e6, total=total / 1e6))
+        progress.done()
+        if as_json:
+            emit_json(report.to_document(), "verification")
+        else:
+            click.echo(render_bundle(report))
+        ok = ok and report.ok
+    sys.exit(0 if ok else 1)

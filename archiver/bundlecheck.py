@@ -1,0 +1,207 @@
+"""Verifying an evidence bundle offline, with nothing but the bundle: ``verify_bundle``.
+
+The checks, each building on the one before:
+
+1. the WACZ itself (``waczcheck.check_wacz``): ZIP safety before anything is parsed,
+   every resource against ``datapackage.json``, its digest and signature. A bundle
+   that is not safe to read stops here;
+2. every record of every WARC in ``archive/``, read in place from the ZIP (entries are
+   STORED, so a WARC is a span of the bundle file; nothing is extracted), with the
+   checks ``archiver verify`` runs on WARC files (``warccheck``);
+3. the evidence (``export.py`` lays it out) against those records and itself: the
+   checkpoints, consistency and inclusion proofs, leaves, provenance documents,
+   time-stamps and the signer (``bundleevidence.py``).
+
+The keys come from the bundle, so all of this shows only that the bundle is what its
+key's holder made: the report gives the key fingerprints to compare with those the
+archive published. A WACZ without archiver evidence (made by another tool) gets
+checks 1 and 2 and a note that who captured it and when cannot be checked.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from . import schemas
+from .bundleevidence import CaptureCheck, EvidenceCheck, EvidenceSummary, Findings, RecordHeader
+from .catalog import CATALOGUED_FIELDS
+from .errors import ArchiverError
+from .export import EVIDENCE_DIR
+from .verify import FileSummary, Notice, Problem, VerificationReport
+from .waczcheck import SignatureInfo, WaczReport, check_wacz
+from .warc import WrittenRecord
+from .warccheck import FileCheck
+from .warcread import Record, WarcReader
+
+__all__ = ["BundleReport", "CaptureCheck", "EvidenceSummary", "verify_bundle"]
+
+#: Findings of check_wacz after which the ZIP is not read any further.
+UNSAFE_KINDS = frozenset({"not-a-zip", "too-many-entries", "unsafe-path", "duplicate-entry",
+                          "encrypted-entry", "unsupported-compression", "symlink-entry",
+                          "zip-bomb"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BundleReport:
+    """The outcome of ``verify_bundle``: ok when ``records`` holds no problem."""
+
+    path: str
+    wacz: WaczReport
+    records: VerificationReport  # the WARC entries, and every problem found anywhere
+    evidence: EvidenceSummary | None  # None: the WACZ holds no archiver evidence
+
+    @property
+    def ok(self) -> bool:
+        return self.records.ok
+
+    def to_document(self) -> dict[str, Any]:
+        """``records.to_document()`` with a ``bundle`` section (schemas/verification)."""
+        document = self.records.to_document()
+        signature = self.wacz.signature
+        document["bundle"] = {
+            "path": self.path, "wacz_version": self.wacz.wacz_version,
+            "entries": self.wacz.entries, "resources_checked": self.wacz.resources_checked,
+            "signature": None if signature is None else {
+                name: getattr(signature, name) for name in SignatureInfo.__slots__},
+            "evidence": None if self.evidence is None else {
+                **{name: getattr(self.evidence, name) for name in EvidenceSummary.__slots__
+                   if name != "captures"},
+                "earlier_checkpoints": list(self.evidence.earlier_checkpoints),
+                "captures": [{name: getattr(capture, name) for name in CaptureCheck.__slots__}
+                             for capture in self.evidence.captures]},
+        }
+        schemas.validate(document, "verification")
+        return document
+
+
+class _EntryReader(WarcReader):
+    """A ``WarcReader`` over one STORED ZIP entry, read in place, keeping record headers."""
+
+    def __init__(self, path: Path, *, start: int, end: int, entry: str) -> None:
+        super().__init__(path, start=start, end=end)
+        self.start, self.entry = start, entry
+        self.headers: list[RecordHeader] = []
+
+    def __iter__(self) -> Iterator[Record]:
+        for record in super().__iter__():
+            yield record
+            header = record.header
+            if header.is_arc:
+                continue
+            record.read_to_end()
+            fields = {column: header.get(name) for name, column in CATALOGUED_FIELDS.items()}
+            self.headers.append(RecordHeader(
+                WrittenRecord(**{**fields, **{column: fields[column] or "" for column in (
+                    "record_id", "type", "block_sha256", "block_blake3")}},
+                    file=self.entry, offset=record.offset - self.start,
+                    length=record.length or 0),
+                header.get("Archiver-Capture-ID"), header.get("WARC-Refers-To")))
+
+
+def verify_bundle(path: str | Path, *,
+                  progress: Callable[[int, int], None] | None = None) -> BundleReport:
+    """Verify a WACZ bundle offline; ``progress(bytes_done, bytes_total)`` as WARCs are read.
+
+    Raises:
+        ArchiverError: the file cannot be read at all (a finding is never raised).
+    """
+    path = Path(path)
+    wacz = check_wacz(path)
+    found = Findings(str(path))
+    for problem in wacz.problems:
+        found.problem(problem.kind, problem.message, entry=problem.entry,
+                      expected=problem.expected, actual=problem.actual)
+    for note in wacz.notes:
+        found.notice(found.notes, note.kind, note.message, entry=note.entry)
+    if any(problem.kind in UNSAFE_KINDS for problem in wacz.problems):
+        return _report(found, wacz, [], None)
+    try:
+        with zipfile.ZipFile(path) as bundle, open(path, "rb") as raw:
+            entries = {info.filename: info for info in bundle.infolist() if not info.is_dir()}
+            summaries, headers = _check_warcs(path, raw, entries, found, progress)
+            evidence = None
+            if any(name.startswith(f"{EVIDENCE_DIR}/") for name in entries):
+                evidence = EvidenceCheck(bundle, entries, headers, wacz.signature,
+                                          found).run()
+            else:
+                found.notice(found.notes, "no-evidence", "this WACZ holds no archiver "
+                             "evidence (checkpoint, proofs, provenance documents): its "
+                             "ZIP, hashes, signature and WARC records were checked, but who "
+                             "captured it and when cannot be checked")
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ArchiverError(f"cannot read {path}: {exc}") from exc
+    return _report(found, wacz, summaries, evidence)
+
+
+def _report(found: Findings, wacz: WaczReport, summaries: list[FileSummary],
+            evidence: EvidenceSummary | None) -> BundleReport:
+    records = VerificationReport(files=tuple(summaries), problems=tuple(found.problems),
+                                 warnings=tuple(found.warnings), notes=tuple(found.notes))
+    return BundleReport(path=found.path, wacz=wacz, records=records, evidence=evidence)
+
+
+# --- the WARC entries ----------------------------------------------------------------------
+
+
+def _check_warcs(path: Path, raw: BinaryIO, entries: dict[str, zipfile.ZipInfo],
+                 found: Findings, progress: Callable[[int, int], None] | None,
+                 ) -> tuple[list[FileSummary], list[RecordHeader]]:
+    """Check every WARC in ``archive/``, in place; even one whose CRC-32 failed, to say
+    which of its records changed."""
+    warcs = [info for name, info in sorted(entries.items()) if name.startswith("archive/")]
+    total = sum(info.compress_size for info in warcs)
+    done = 0
+    summaries: list[FileSummary] = []
+    headers: list[RecordHeader] = []
+    for info in warcs:
+        name = info.filename
+        if info.compress_type != zipfile.ZIP_STORED:
+            found.notice(found.warnings, "warc-not-read", "the WARC is deflated in the ZIP, "
+                         "so it cannot be read in place: its records were not checked",
+                         entry=name)
+            continue
+        start = _data_offset(raw, info)
+        if start is None:
+            found.problem("corrupt-entry", "no ZIP local header where the directory says",
+                          entry=name)
+            continue
+        check = FileCheck(path=found.where(name), is_open=False)
+        with _EntryReader(path, start=start, end=start + info.compress_size,
+                          entry=name) as reader:
+            def tick(reader: _EntryReader = reader) -> None:
+                if progress is not None:
+                    progress(done + reader.position - reader.start, total)
+
+            check.read(reader, tick)
+            headers += reader.headers
+        check.conclude()
+        done += info.compress_size
+        found.problems += [_shifted(problem, start) for problem in check.problems]
+        found.warnings += [_shifted(notice, start) for notice in check.warnings]
+        found.notes += [_shifted(notice, start) for notice in check.notes]
+        summaries.append(FileSummary(
+            path=check.path, format=check.format or "unknown", version=check.version,
+            compression=check.compression, open=False, bytes=info.compress_size,
+            records=check.records, digests_checked=check.checked,
+            digests_passed=check.passed, digests_not_checked=check.not_checked))
+    return summaries, headers
+
+
+def _data_offset(raw: BinaryIO, info: zipfile.ZipInfo) -> int | None:
+    """Where a STORED entry's bytes start: after its local header, name and extra field."""
+    raw.seek(info.header_offset)
+    local = raw.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        return None
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    return info.header_offset + 30 + name_length + extra_length
+
+
+def _shifted(item: Problem | Notice, start: int) -> Problem | Notice:
+    """An offset in the bundle file made an offset in the WARC entry."""
+    return item if item.offset is None else replace(item, offset=item.offset - start)
