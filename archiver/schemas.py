@@ -1,22 +1,22 @@
 """The JSON Schemas in ``schemas/`` are the contract for every JSON document we write.
 
 Every capture validates its provenance document, and every verify re-validates each
-one, so validation is on the hot path. fastjsonschema (the schema compiled to Python)
-answers "valid?" about 9x faster than jsonschema; jsonschema stays the authority: it
-re-checks every rejection and writes the messages. tests/test_schemas.py checks that
-the two agree on our schemas.
+one, so validation is on the hot path. jsonschema-rs (a Rust validator) answers
+"valid?" in about 7 µs for a provenance document, where fastjsonschema took 100 µs
+and jsonschema about 1 ms; jsonschema stays the authority: it re-checks every
+rejection and writes the messages. tests/test_schemas.py checks that the two agree on
+every example document and hundreds of mutations of each.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import fastjsonschema
+import jsonschema_rs
 
 from .errors import SchemaError
 
@@ -47,10 +47,8 @@ def _validator(name: str):
 
 
 @cache
-def _fast_check(name: str):
-    # A copy: compile() rewrites every relative $ref to an absolute URL in place, and
-    # jsonschema would then try to fetch those URLs over the network.
-    return fastjsonschema.compile(copy.deepcopy(load(name)))
+def _fast_check(name: str) -> jsonschema_rs.Draft202012Validator:
+    return jsonschema_rs.Draft202012Validator(load(name))
 
 
 def prepare(name: str) -> None:
@@ -58,14 +56,16 @@ def prepare(name: str) -> None:
     _fast_check(name)
 
 
+def accepts(document: Any, name: str) -> bool:
+    """Whether ``document`` matches schema ``name`` (the fast validator's answer)."""
+    return _fast_check(name).is_valid(document)
+
+
 def problems(document: Any, name: str) -> list[str]:
     """Every way ``document`` fails schema ``name``, as ``path: message`` strings."""
-    try:
-        _fast_check(name)(document)
+    if accepts(document, name):
         return []
-    except fastjsonschema.JsonSchemaException:
-        pass  # jsonschema decides, and says why
-    found = []
+    found = []  # jsonschema decides, and says why
     for error in sorted(_validator(name).iter_errors(document), key=lambda e: list(e.path)):
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         found.append(f"{where}: {error.message}")

@@ -364,29 +364,6 @@ def test_tsa_ca_needs_tsa(tmp_path, tsa):
     assert result.exit_code == 2 and "--tsa-ca needs --tsa" in result.stderr
 
 
-@pytest.mark.parametrize("name", ["leaf", "keys", "checkpoint", "proof"])
-def test_fast_validator_agrees_on_the_evidence_schemas(name):
-    """fastjsonschema (the hot path) and jsonschema agree on the examples and mutations."""
-    import fastjsonschema
-
-    from tests.test_schemas import _jsonschema_accepts, _mutations
-
-    if name == "proof":
-        text = (EXAMPLES / "proof.jsonl").read_text()
-        documents = [json.loads(line) for line in text.splitlines() if line.strip()]
-    else:
-        documents = [json.loads((EXAMPLES / f"{name}.json").read_text())]
-    fast = fastjsonschema.compile(json.loads(json.dumps(schemas.load(name))))
-    for document in documents:
-        for candidate in [document, *_mutations(document)]:
-            try:
-                fast(candidate)
-                fast_ok = True
-            except fastjsonschema.JsonSchemaException:
-                fast_ok = False
-            assert fast_ok == _jsonschema_accepts(candidate, name), candidate
-
-
 def test_a_checkpoint_hidden_from_the_catalog_still_binds(tmp_path, archive):
     """Its row deleted and the log rewritten: the file still makes the checkpoint refuse."""
     home = copy_archive(archive, tmp_path / "home")

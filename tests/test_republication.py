@@ -453,28 +453,6 @@ def test_lineage_stays_a_tree_when_orders_do_not_chain():
     assert cluster.to_document()["members"][0]["role"] == "origin"
 
 
-def test_trace_schema_fast_validator_agrees_with_jsonschema():
-    """On examples/trace.json and its one-field mutations, fastjsonschema (the hot path)
-    and jsonschema (the authority) agree about schemas/trace.schema.json."""
-    import fastjsonschema
-
-    from archiver import schemas
-    from tests.conftest import EXAMPLES
-    from tests.test_schemas import _jsonschema_accepts, _mutations
-
-    document = json.loads((EXAMPLES / "trace.json").read_text(encoding="utf-8"))
-    match = document["matches"][0]
-    fast = fastjsonschema.compile(schemas.load("trace"))
-    for candidate in [document, *_mutations(document),
-                      *({**document, "matches": [m]} for m in _mutations(match))]:
-        try:
-            fast(candidate)
-            fast_ok = True
-        except fastjsonschema.JsonSchemaException:
-            fast_ok = False
-        assert fast_ok == _jsonschema_accepts(candidate, "trace"), candidate
-
-
 def test_recaptures_of_one_url_are_never_matches_of_each_other(tmp_path, sites):
     """A second capture of the original (stored as a revisit) is not a copy of the
     first; the copy at another URL still matches, once."""
