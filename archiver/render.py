@@ -115,7 +115,7 @@ def render_show(row: CaptureRow, derived: Sequence[dict[str, Any]] = ()) -> str:
     lines.append(_field("BLAKE3", content["payload_blake3"]))
     lines.append("  Records")
     for record in row.records:
-        lines.append(f"    {record.type:<9}{record.record_id}  {record.file} @ {record.offset}")
+        lines.append(f"    {record.type:<11}{record.record_id}  {record.file} @ {record.offset}")
     lines += ["  Attribution", *render_attribution(outlet["name"] or outlet["domain"], doc["attribution"])]
     if derived:
         lines.append("  Derived after capture (archiver trace; not in the WARC records)")
