@@ -320,7 +320,10 @@ def _parse(text: str) -> lxml.html.HtmlElement | None:
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
         LOGGER.debug("unparseable page: %s", error)
         return None
-    _truncate(tree, MAX_ELEMENTS)
+    # Each element but the few the parser implies (html, body, p) starts at a "<", so a
+    # page with few of them cannot exceed the limit, and most pages skip the walk.
+    if data.count(b"<") > MAX_ELEMENTS // 2:
+        _truncate(tree, MAX_ELEMENTS)
     return tree
 
 
