@@ -83,11 +83,9 @@ def verify(home: ArchiveHome, paths, as_json) -> None:
       archiver verify some-crawl.warc.gz --json
       archiver verify story.wacz
     """
-    from ..catalogcheck import verify_archive
-    from ..verify import verify_paths
-    from .evidence import verify_bundles
-
     if any(path.suffix.lower() == ".wacz" for path in paths):
+        from .evidence import verify_bundles
+
         verify_bundles(list(paths), as_json)
 
     progress = Progress(total=None, label="verified", unit="MB")
@@ -95,9 +93,13 @@ def verify(home: ArchiveHome, paths, as_json) -> None:
     def on_progress(done: int, total: int) -> None:
         progress.update(done / 1e6, total=total / 1e6)
 
-    if paths:
+    if paths:  # WARC files alone: the catalog and log checkers are not even loaded
+        from ..verify import verify_paths
+
         report = verify_paths(list(paths), progress=on_progress)
     else:
+        from ..catalogcheck import verify_archive
+
         report = verify_archive(home, progress=on_progress)
     progress.done()
     if as_json:
