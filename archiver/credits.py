@@ -47,7 +47,13 @@ _CREDIT_CLASSES = (
     "caption",
 )
 #: Ancestors whose content is about other stories or the whole site, not this article.
-_CHROME = re.compile(r"related|recommend|teaser|promo|sidebar|most-?read|newsletter|comment", re.I)
+#: Class fragments of page chrome; not "sticky-sidebar-parent" / "-relative", layout
+#: classes of the story column that has a sticky sidebar beside it.
+_CHROME = re.compile(
+    r"related|recommend|teaser|promo|sidebar(?!-(?:parent|relative))|most-?read|newsletter|"
+    r"comment",
+    re.I,
+)
 #: Class fragments (on the element or its parents) saying a credit belongs to a picture.
 _PICTURE = re.compile(
     r"(?:^|[\s_-])(?:photo|image|img|picture|caption|foto|bild|media|gallery)s?(?:$|[\s_-])", re.I
@@ -391,6 +397,8 @@ def _in_chrome(element: HtmlElement) -> bool:
         if node.tag == "article" and node.find(".//h1") is not None:
             # the story itself: layout classes around it ("sticky-sidebar-parent") say nothing
             return False
+        if node.tag == "aside" and len(node) == 1 and node[0].tag == "figure":
+            continue  # an aside holding one figure is a picture set in the story
         if node.tag in ("nav", "aside") or _CHROME.search(
             f"{node.get('class', '')} {node.get('id', '')}"
         ):

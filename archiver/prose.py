@@ -37,7 +37,8 @@ East observers", "a doctor on the scene", "analistas", "aus Regierungskreisen", 
 last before it; "the French news agency" and such through the registry's descriptors.
 "He", "she", "er" and "sie" continue the person quoted just before (within
 ``SPEAKER_CHARS``, and only when no other full name came in between, quotations
-aside); other pronouns are never sources. A bare surname is a person only when the
+aside), or when no one was quoted there the last person named as a sentence's subject;
+"who said" and "which said" are their antecedent's; other pronouns are never sources. A bare surname is a person only when the
 text gives the full name, puts a title before it somewhere ("President Trump") or it
 tells an agency; a bare capitalised word the text also gives as a longer name is that
 organisation ("Skyhorse": Skyhorse Publishing).
@@ -46,7 +47,8 @@ This module finds the cues and turns claims into links; what the families share 
 ``archiver.prose_reader`` (the reader, its sentences and parties) and
 ``archiver.prose_names`` (runs of capitalised words, titles, name markers), the English
 families in ``archiver.prose_en`` (anonymous sources in ``archiver.prose_anonymous``)
-and the other languages in ``archiver.prose_intl``.
+and the other languages in ``archiver.prose_intl`` (Russian, Ukrainian and Persian in
+``archiver.prose_ru_uk_fa``).
 
 Cost, and why no NLP library. Measured on one core (CPython 3.11, best of several
 runs) on the 100 KB text of ``benchmarks/common.py``'s ``article_page``, where every
@@ -92,12 +94,13 @@ from .prose_en import ENGLISH_CUES
 from .prose_intl import OTHER_CUES
 from .prose_names import NOT_SUBJECTS
 from .prose_reader import Claim, Cue, Reader, Sentence
+from .prose_ru_uk_fa import RU_UK_FA_CUES
 
 #: Most cues read in one text: real articles have tens, so this only bounds hostile input.
 MAX_CUES = 400
 
-_LANGUAGES = ("en", "fr", "es", "de", "pt", "it", "ar")
-_CUES: dict[str, tuple[Cue, ...]] = {"en": ENGLISH_CUES, **OTHER_CUES}
+_LANGUAGES = ("en", "fr", "es", "de", "pt", "it", "ar", "ru", "uk", "fa")
+_CUES: dict[str, tuple[Cue, ...]] = {"en": ENGLISH_CUES, **OTHER_CUES, **RU_UK_FA_CUES}
 
 
 # --- the entry point ------------------------------------------------------------------
@@ -117,7 +120,8 @@ def prose_links(
             the evidence refer to it.
         outlet: the ``outlet`` object of the provenance document: the default ``via``.
         language: BCP 47 tag of the text, which picks the pattern sets ("en", "fr",
-            "es", "de", "pt", "it", "ar"; other languages get none), or None to try all.
+            "es", "de", "pt", "it", "ar", "ru", "uk", "fa"; other languages get none), or
+            None to try those the text shows.
         parties: the registry agencies and outlets are recognised with (default
             ``registry()``, the packaged one; pass ``registry(extra)`` for user files).
 
@@ -164,7 +168,9 @@ def _languages(language: str | None, text: str) -> tuple[str, ...]:
         if sum(sample.count(word) for word in words) >= SNIFF_MINIMUM
     )
     if _ARABIC_LETTER.search(sample):
-        shown += ("ar",)
+        shown += ("ar", "fa")
+    if _CYRILLIC_LETTER.search(sample):
+        shown += ("ru", "uk")
     return shown or _LANGUAGES
 
 
@@ -181,6 +187,8 @@ _FUNCTION_WORDS = {
     "it": (" il ", " della ", " che ", " gli ", " sono ", " secondo "),
 }
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+_AFTER_QUOTATION = re.compile(r"[,?!][\"”’]\s*s?he\s*$")
 
 
 def _cue_hits(reader: Reader, languages: tuple[str, ...]) -> list[tuple[int, int, Cue]]:
@@ -198,12 +206,15 @@ def _cue_hits(reader: Reader, languages: tuple[str, ...]) -> list[tuple[int, int
                     hits.append((start, end, cue))
                     continue
                 start, end = size - end, size - start
-                # "He said", "With said" at a paragraph start: no one to name, no need to read
-                word = text[max(0, start - 12) : start].rsplit(None, 1)[-1:]
+                # "He said", "With said" at a paragraph start: no one to name, no need to
+                # read; but '..." she said' continues the person named before the quotation
+                before = text[max(0, start - 12) : start]
+                word = before.rsplit(None, 1)[-1:]
                 if (
                     word
                     and word[0].casefold() in NOT_SUBJECTS
                     and not text[end + 1 : end + 2].isupper()
+                    and not (word[0] in ("he", "she") and _AFTER_QUOTATION.search(before))
                 ):
                     continue
                 hits.append((start, end, cue))

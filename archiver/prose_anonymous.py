@@ -22,7 +22,8 @@ ANON_NOUNS = frozenset(
     "source sources official officials diplomat diplomats insider insiders person people "
     "aide aides analyst analysts observer observers expert experts witness witnesses "
     "doctor doctors medic medics "
-    "resident residents operative operatives authorities".split()
+    "resident residents operative operatives authorities mps lawmakers legislators traders "
+    "executives".split()
 )
 #: Words that may stand right before "sources"/"officials" said: quantifiers, the usual
 #: modifiers, and clause words ("... and officials said").
@@ -115,7 +116,8 @@ def anonymous_source(np: str) -> dict[str, Any] | None:
     named = {m.casefold() for m in modifiers} & {"unnamed", "anonymous", "unidentified"}
     if modifiers and modifiers[0].casefold() in _COMMON_MODIFIERS:
         modifiers[0] = modifiers[0].casefold()  # "Senior officials said" at a sentence start
-    core = " ".join([*modifiers, noun])
+    written = words[index].strip(",")
+    core = " ".join([*modifiers, written if written[1:] != written[1:].lower() else noun])  # MPs
     if qualifier and not clause:
         name = ("a " if singular else "") + core + qualifier
     elif named:

@@ -54,7 +54,7 @@ _ACCORDING_PRESS = re.compile(r",\s*according\s+to\s+(?P<np>[^,;.!?]{2,60})")
 
 _ANON_HINTS = re.compile(
     "anonym|named|identified|familiar with|knowledge of|close to|briefed on|on the scene|"
-    "on the ground"
+    "on the ground|who ha(?:ve|d) "
 )
 _CLAUSE_BREAK = re.compile(r"[;:“”\"]")
 _RELATIVE = re.compile(r"\s*(?:who|speaking|talking)\b")
@@ -137,7 +137,8 @@ def _subject(
         if not (trailing or peeled):
             break
         body = before[:-1] if trailing else before
-        cut = body.rfind(", ")
+        # not back into a quotation: “..., then I would ask ...?” He Jianxiong, ..., said
+        cut = body.rfind(", ", max(body.rfind("”"), body.rfind('"')) + 1)
         opener = _APPOSITION.match(body, cut + 2) if cut >= 0 else None
         if cut < 0 or not opener:
             if trailing and cut >= 0 and _APPOSITION.match(body, body.rfind(", ", 0, cut) + 2):
@@ -200,11 +201,47 @@ def _journalist(reader: Reader, np: str) -> dict[str, Any] | None:
     return {"name": match.group("name").strip(), "kind": "person"}
 
 
+#: A relative clause ending right before the verb: "Tory MPs who said", "the Asheville Tea
+#: PAC, a local organization which said", "the actors who have said".
+_RELATIVE_END = re.compile(r"\s(?:who|which)(?:\s+ha(?:ve|s|d))?\s*$")
+_AMONG = re.compile(r"(?P<subjects>[^,;:]+?)\s+(?:is|are|was|were)\s+among(?:\s+[\w’'-]+){1,4}$")
+_DESCRIPTION = re.compile(r",\s+(?:an?|the)\s+[^,;:]{2,60}$")
+
+
+def _antecedents(reader: Reader, before: str) -> list[dict[str, Any]]:
+    """Who speaks in a relative clause ending ``before``: its antecedent, or the subjects
+    of "X and Y are among the actors who have said"."""
+    relative = _RELATIVE_END.search(before)
+    if relative is None or before.count("“") > before.count("”"):
+        return []  # inside a quotation, the speaker relays whoever the clause is about
+    antecedent = before[: relative.start()].rstrip(" ,")
+    if among := _AMONG.search(antecedent):
+        found = []
+        for name in re.split(r",\s*|\s+and\s+", among.group("subjects")):
+            run, the = run_after(name)
+            if len(run) == len(name.split()) and (party := party_named(reader, run, the)):
+                found.append(party)
+        return found
+    if party := anonymous_source(antecedent):
+        return [party]
+    antecedent = _DESCRIPTION.sub("", antecedent)  # "X, a local organization which said"
+    run, the = run_before(antecedent)
+    party = party_named(reader, run, the) if run else None
+    return [party] if party else []
+
+
+def _relative_said(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
+    """ "Tory MPs who said", "a local organization which said": the verb closes the cue."""
+    verb = sentence.line.rfind(" ", start, end) + 1
+    return _said(reader, sentence, verb, end)
+
+
 def _said(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
     verb = sentence.line[start:end].casefold()
     tell = verb in _TELL
     after = sentence.after(end)
-    source = _subject(reader, sentence, start, lone=tell)
+    antecedents = _antecedents(reader, sentence.before(start))
+    source = antecedents[0] if antecedents else _subject(reader, sentence, start, lone=tell)
     if source is None and not tell:  # “...,” said King / added the mayor
         before = sentence.before(start).rstrip()
         if not before or before[-1] in ',"”’—–:' or before.endswith("'"):
@@ -264,7 +301,8 @@ def _said(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Clai
         via = press_phrase(reader, noun_phrase(according.group("np")), sentence.offset + end)
     if source["kind"] in PRESS and via is None:
         relation = "reported"
-    return [Claim(source, relation, "told" if tell else "said", via)]
+    family = "told" if tell else "said"
+    return [Claim(party, relation, family, via) for party in antecedents or [source]]
 
 
 _LATER_VERB = re.compile(r"\b(?:said|say|says|told)\b")
@@ -469,9 +507,11 @@ ENGLISH_CUES: tuple[Cue, ...] = (
             "close to",
             "knowledge of",
             "briefed on",
-            "who ha(?:ve|d)",
+            "who ha(?:ve|s|d)",
         )
     ),
+    Cue(re.compile(r"(?P<cue>who sa(?:id|ys?))\b"), _relative_said),
+    Cue(re.compile(r"(?P<cue>which sa(?:id|ys?))\b"), _relative_said),
     *(
         Cue(re.compile(rf"(?P<cue>{noun})\b"), _journalist_reported)
         for noun in ("journalist", "reporter", "correspondent", "photographer")

@@ -184,7 +184,12 @@ def _shared_prefix(words: list[str]) -> int:
 AFTER_CAPITAL = rf"[{UPPER}] "  # "said Hill": in the reversed text, "lliH dias"
 #: Adverbs between a subject and its verb ("Smith also said"), reversed.
 _ADVERBS = r"(?:(?:osla|reilrae|retal|neht|won|llits|ylsuoiverp|ylkciuq|ylrehtruf) )?"
-SAID_GATE = rf"{_ADVERBS}(?:{_CAPITAL_GATE}|{_word_gate(_WORD_GATES)})|[\"”’']?,"
+#: '..." she said': the pronoun right after a quotation continues whoever was named before.
+_PRONOUN_AFTER_QUOTATION = r"ehs? [\"”’][,?!]"
+SAID_GATE = (
+    rf"{_ADVERBS}(?:{_CAPITAL_GATE}|{_word_gate(_WORD_GATES)})|[\"”’']?,"
+    rf"|{_PRONOUN_AFTER_QUOTATION}"
+)
 REPORTED_GATE = (
     rf"(?:(?:t(?:srif|sal)|osla|reilrae|y(?:lsuoiverp|llaitini)) )?(?:{_CAPITAL_GATE}|"
     + _word_gate(

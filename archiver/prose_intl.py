@@ -369,6 +369,29 @@ def _german_said(reader: Reader, sentence: Sentence, start: int, end: int) -> li
     return [Claim(source, "told" if via else "said", "agency" if via else "said", via)]
 
 
+_ANNOUNCER = re.compile(r"n?\s+(?P<np>[^,;.:!?\"„“]{2,80}?)\s+mit\b")
+#: Generic nouns before an organisation's name ("die Organisation Künstler helfen Künstlern").
+_ORGANIZATION_NOUN = re.compile(
+    r"^(?:Organisation|Initiative|Stiftung|Verein|Firma|Gruppe|Plattform|Hilfsorganisation)\s+"
+    rf"(?=[{UPPER}])"
+)
+
+
+def _teilte_mit(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
+    """ "Das teilte die Organisation Künstler helfen Künstlern mit", "teilte die Polizei mit"."""
+    announcer = _ANNOUNCER.match(sentence.after(end))
+    if announcer is None:
+        return []
+    np = _ARTICLES.sub("", announcer.group("np"))
+    if is_title(np.split()[0]):
+        return []  # "ein Konzern-Sprecher": whose, the sentence does not say
+    if generic := _ORGANIZATION_NOUN.match(np):
+        party = {"name": np[generic.end() :], "kind": "organization"}
+    else:
+        party = press_phrase(reader, np, sentence.offset + end) or _foreign_party(reader, np)
+    return [Claim(party, "statement", "said")] if party else []
+
+
 def _zufolge(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
     """ "Regierungskreisen zufolge", "der Polizei zufolge", "dem Sender NDR zufolge"."""
     before = sentence.before(start).rstrip()
@@ -555,6 +578,7 @@ OTHER_CUES: dict[str, tuple[Cue, ...]] = {
             r"(?<=[nN]ach Angaben )(?!von\s+(?:ihm|ihr|ihnen)|eigenen)",
         ),
         _forward("zufolge", _zufolge),
+        _forward("teilte", _teilte_mit, r"(?=n?\s)"),
         _forward("sagte", _german_said, r"(?= )", "n?"),
         _forward("berichtete", _reported_other, r"\b", "n?"),
         _forward("meldete", _reported_other, r"\b", "n?"),

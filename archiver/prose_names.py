@@ -224,9 +224,14 @@ def run_before(text: str) -> tuple[list[str], bool]:
     while run and run[0].casefold() in PARTICLES:
         run.pop(0)
     the = bool(run) and run[0] in ("The", "the")
-    while run and _not_a_name(run[0]):
+    while run and _not_a_name(run[0]) and not surname_he(run):
         run.pop(0)
     return run, the
+
+
+def surname_he(run: list[str]) -> bool:
+    """ "He Jianxiong": the Chinese surname He, since the pronoun is followed by a verb."""
+    return len(run) == 2 and run[0] == "He" and run[1].casefold() not in NOT_NAMES
 
 
 def run_after(text: str) -> tuple[list[str], bool]:

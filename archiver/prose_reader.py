@@ -24,6 +24,7 @@ from .prose_names import (
     ACRONYM,
     DIGIT,
     INITIALS,
+    LOWER,
     NEVER_IN_NAMES,
     NOT_NAMES,
     PARTICLES,
@@ -34,6 +35,7 @@ from .prose_names import (
     is_title,
     name_markers,
     run_before,
+    surname_he,
 )
 
 #: Longest sentence read around a cue; a longer one is a list or a text dump.
@@ -50,6 +52,11 @@ OUTLET_KINDS = frozenset({"outlet"})
 
 _QUOTED = re.compile(r"[\"“„«][^\"“”„«»]{0,2000}[\"”“»]")
 _FULL_NAME = re.compile(r"[" + UPPER + r"][\w’'-]+ [" + UPPER + r"][\w’'-]+")
+#: A full name opening a sentence or clause, followed by a lowercase verb or a comma.
+_SUBJECT_NAME = re.compile(
+    r"(?:^|[.!?]\s+|\n|,\s+)(?P<name>[" + UPPER + r"][\w’'-]+(?:\s+[" + UPPER + r"][\w’'-]+){1,3})"
+    r"(?=\s+[" + LOWER + r"]|,\s)"
+)
 
 
 # --- the reader -----------------------------------------------------------------------
@@ -178,9 +185,11 @@ class Reader:
 
     def speaker(self, position: int) -> dict[str, Any] | None:
         """Whom "he" or "sie" at ``position`` continues: the last person quoted before it,
-        within ``SPEAKER_CHARS`` and with no other full name in between."""
+        within ``SPEAKER_CHARS`` and with no other full name in between; when no one was
+        quoted there, the last person named as a sentence's subject ("Then, last week,
+        Taylor Swift posted ... she said")."""
         if not self.speakers or self.speakers[-1][0] < position - SPEAKER_CHARS:
-            return None
+            return self._named_subject(position)
         at, person = self.speakers[-1]
         own = set(person["name"].split())
         unquoted = _QUOTED.sub(" ", self.text[at:position])  # their own words name no one new
@@ -190,6 +199,20 @@ class Reader:
             if first not in NOT_NAMES and first not in PARTICLES and not own & set(words):
                 return None  # someone else was named since: the pronoun may be theirs
         return dict(person)
+
+    def _named_subject(self, position: int) -> dict[str, Any] | None:
+        """The last full name before ``position`` (within ``SPEAKER_CHARS``, quotations
+        aside) that opens a sentence or clause and is followed by its verb or an
+        apposition, if it names a person."""
+        start = max(0, position - SPEAKER_CHARS)
+        unquoted = _QUOTED.sub(lambda quote: " " * len(quote.group(0)), self.text[start:position])
+        last = None
+        for last in _SUBJECT_NAME.finditer(unquoted):
+            pass
+        if last is None:
+            return None
+        party = party_named(self, last.group("name").split(), False)
+        return party if party and party["kind"] == "person" else None
 
     def titled(self, surname: str) -> bool:
         """Whether the text puts a title before ``surname`` somewhere ("President Trump")."""
@@ -329,7 +352,9 @@ def person_like(words: list[str]) -> bool:
         return False
     for word in words:
         folded = word.casefold()
-        if len(word) > 25 or folded in NEVER_IN_NAMES or folded in PRONOUNS:
+        if len(word) > 25:
+            return False
+        if (folded in NEVER_IN_NAMES or folded in PRONOUNS) and not surname_he(words):
             return False
         if ACRONYM.fullmatch(word) or INITIALS.fullmatch(word):
             return False

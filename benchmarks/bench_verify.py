@@ -19,7 +19,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import capture_both, parse_size_args, report, timed  # noqa: E402
 
-
 #: Each tool runs this many times, alternating; the best time counts (the least disturbed).
 REPEATS = 3
 
