@@ -576,9 +576,13 @@ class WarcReader:
             self._arc_fields = names
 
 
+_FOLD = (" ", "\t")
+
+
 def parse_warc_header(raw: bytes) -> tuple[Header | None, str | None]:
     """Parse a WARC header (without its blank line); returns the header or an error."""
-    lines = raw.decode("utf-8", "replace").split("\r\n")
+    text = raw.decode("ascii") if raw.isascii() else raw.decode("utf-8", "replace")
+    lines = text.split("\r\n")
     version = lines[0].strip()
     if len(lines) > MAX_HEADER_FIELDS + 1:
         return None, f"the WARC header has more than {MAX_HEADER_FIELDS} fields"
@@ -586,7 +590,7 @@ def parse_warc_header(raw: bytes) -> tuple[Header | None, str | None]:
     index: dict[str, list[str]] = {}
     for line in lines[1:]:
         name, colon, value = line.partition(":")
-        if line.startswith((" ", "\t")) and fields:  # a continuation line
+        if line[:1] in _FOLD and fields:  # a continuation line
             name, value = fields[-1]
             fields[-1] = (name, value + " " + line.strip())
             values = index[name.lower()]
