@@ -52,7 +52,7 @@ _STOP_MODIFIERS = frozenset(
 )
 _QUALIFIER = re.compile(
     r"\s+(?:close\s+to|familiar\s+with|on\s+the(?=\s+(?:scene|ground))|with\s+(?:direct\s+|first-?hand\s+)?knowledge\s+of|"
-    r"briefed\s+on|involved\s+in|in|at|inside|within|from|who\s+(?:know|knew|are|were|have|"
+    r"briefed\s+on|involved\s+in|in|at|inside|within|across|from|who\s+(?:know|knew|are|were|have|"
     r"had|spoke|talked|attended|saw|heard))\s+[^,;:\"“”()]{2,60}?(?=\s*(?:,|$))",
 )
 _ANONYMITY = re.compile(
@@ -89,7 +89,8 @@ def anonymous_source(np: str) -> dict[str, Any] | None:
     if rest:
         match = _QUALIFIER.fullmatch(" " + rest)
         if not match or (
-            noun in ("person", "people") and match.group(0).split()[0] in ("in", "at", "from")
+            # "people in Gaza" is everyone there; "a person at the fundraiser" is one source
+            noun == "people" and match.group(0).split()[0] in ("in", "at", "from")
         ):
             return None
         qualifier = " " + rest

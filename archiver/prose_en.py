@@ -54,7 +54,7 @@ _ACCORDING_PRESS = re.compile(r",\s*according\s+to\s+(?P<np>[^,;.!?]{2,60})")
 
 _ANON_HINTS = re.compile(
     "anonym|named|identified|familiar with|knowledge of|close to|briefed on|on the scene|"
-    "on the ground|who ha(?:ve|d) "
+    "on the ground|who ha(?:ve|d) |across the "
 )
 _CLAUSE_BREAK = re.compile(r"[;:“”\"]")
 _RELATIVE = re.compile(r"\s*(?:who|speaking|talking)\b")
@@ -72,6 +72,11 @@ _OWNED_GOVERNMENT = re.compile(
     + UPPER
     + r"][\w-]+(?:['’]s)?\s+(?:(?:[a-z’'-]+\s+){0,2}?(?:government|military|army|police|"
     r"authorities|ministry|embassy|presidency)|(?:[a-z’'-]+\s+){1,2}?office))\s*$"
+)
+
+
+_CAMPAIGN = re.compile(
+    r"(?:^|\s)(?P<owner>[" + UPPER + r"][\w-]+)['’]s\s+(?:[a-z-]+\s+)?campaign\s*$"
 )
 
 
@@ -99,8 +104,11 @@ def _spokesperson(reader: Reader, tail: str) -> dict[str, Any] | None:
     return None
 
 
+#: "The 56-year-old said": a description of the person named before, like "he".
+_AGED = re.compile(r"(?:^|\s)[Tt]he\s+\d{1,3}-year-old$")
 _TRAILING_ADVERB = re.compile(
-    r"\s+(?:also|earlier|later|then|now|still|previously|quickly|further)$"
+    r"(?:\s+(?:has|have|had))?(?:\s+(?:also|earlier|later|then|now|still|previously|quickly|"
+    r"further|long|always|consistently|repeatedly))?$"
 )
 
 
@@ -115,6 +123,8 @@ def _subject(
     if last in PRONOUNS:
         # "He added", "she told Reuters": the person quoted just before, if anyone
         return reader.speaker(sentence.offset + index) if last in ("he", "she") else None
+    if _AGED.search(before):  # "The 56-year-old said": as "he"
+        return reader.speaker(sentence.offset + index)
     tail = before[-90:]
     if last in ANON_NOUNS or _ANON_HINTS.search(tail):
         segments = _CLAUSE_BREAK.split(before[-240:])[-1].split(", ")
@@ -127,6 +137,8 @@ def _subject(
         return press
     if "spokes" in tail and (party := _spokesperson(reader, tail)):
         return party
+    if campaign := _CAMPAIGN.search(tail):  # "Bloomberg's campaign countered"
+        return {"name": f"{campaign.group('owner')} campaign", "kind": "organization"}
     if owned := _OWNED_GOVERNMENT.search(
         tail
     ):  # "Iran's foreign ministry", "the Jordanian government"
@@ -175,6 +187,14 @@ _VERB_RELATIONS = {"announced": "statement", "announces": "statement", "stated":
 #: Verbs that report a statement whatever follows them; the others need one of
 #: ``_WHAT_WAS_SAID`` after them ("announced that", "wrote:", "added, ...").
 _BARE_VERBS = frozenset({"said", "says", "say", "told", "tells", "added"})
+#: What a denial denies ("denied allegations", "denied being unfair"), unlike "denied
+#: the motion" (a ruling) or "denied entry".
+_DENIED = re.compile(
+    r"\s+(?:that\b|(?:(?:any|all|the|these|those|such|his|her|their|its)\s+)?(?:[a-z]+ly\s+)?"
+    r"(?:[a-z]+ing\b|"
+    r"(?:allegation|accusation|claim|charge|report|rumou?r|wrongdoing|involvement|"
+    r"responsibility)s?\b))"
+)
 _WHAT_WAS_SAID = re.compile(
     r"\s*(?:$|[:,.;\"“”‘’—–(]|that\b|on\s|in\s|to\s|at\s|during\s|after\s|before\s|"
     r"(?:he|she|they|it|we|i)\s|"
@@ -256,7 +276,9 @@ def _said(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Clai
     if source is None:
         return []
     relation, via = _VERB_RELATIONS.get(verb, "said"), None
-    if verb not in _BARE_VERBS and not _WHAT_WAS_SAID.match(after):
+    if verb not in _BARE_VERBS and not (_DENIED if verb == "denied" else _WHAT_WAS_SAID).match(
+        after
+    ):
         return []  # "announced a resignation", "wrote a book": no statement follows
     if tell:
         told = _TOLD_PRESS.match(after)
@@ -486,6 +508,8 @@ _SAYING_VERBS = (
     "countered",
     "testified",
     "confirmed",
+    "denied",
+    "maintained",
 )
 ENGLISH_CUES: tuple[Cue, ...] = (
     *(
@@ -519,7 +543,7 @@ ENGLISH_CUES: tuple[Cue, ...] = (
     Cue(re.compile(r"(?P<cue>reportedly)\b"), _reportedly),
     Cue(re.compile(r"(?P<cue>said to (?:be|have))\b"), _reportedly),
     backward(
-        ("reported",),
+        ("reported", "disclosed"),
         REPORTED_GATE,
         _reported,
         rf"[{UPPER}] yb ",

@@ -36,7 +36,7 @@ _PRESS_NEXT = (
 )
 _QUALIFIED = (
     r" (?:eht |a |na )?(?:ot esolc|htiw railimaf|fo egdelwonk|no defeirb|ni devlovni|"
-    r"eht no)\b"
+    r"eht no|ssorca)\b"
 )
 #: Words that may stand right before "said" (reversed, as the reversed text has them),
 #: each with what must stand before it in turn: anonymous sources ("two officials
@@ -83,6 +83,7 @@ _WORD_GATES = {
             "ytimynona fo noitidnoc no",
         )
     },
+    "dlo-raey-": r"\d{1,3} eh[tT]\b",  # "the 56-year-old said": the person named before
     **{
         w: _OWNER_NEXT
         for w in (
@@ -97,7 +98,7 @@ _WORD_GATES = {
             "namowsekops",
         )
     },
-    **{w: f"(?:{_OWNER_NEXT}|{_QUALIFIED})" for w in ("yratilim", "ymra")},
+    **{w: f"(?:{_OWNER_NEXT}|{_QUALIFIED})" for w in ("yratilim", "ymra", "ngiapmac")},
     **{
         w: _QUALIFIED
         for w in (
@@ -122,13 +123,16 @@ _WORD_GATES = {
             "retsinim",
             "ycnediserp",
             "noitartsinimda",
-            "ngiapmac",
             "mraeb",
             "maet",
             "troc",
             "esuoh",
             "enecs",
             "dnuorg",
+            "dlrow",
+            "yrtnuoc",
+            "noiger",
+            "yrtsudni",
         )
     },
 }
@@ -182,8 +186,12 @@ def _shared_prefix(words: list[str]) -> int:
 
 
 AFTER_CAPITAL = rf"[{UPPER}] "  # "said Hill": in the reversed text, "lliH dias"
-#: Adverbs between a subject and its verb ("Smith also said"), reversed.
-_ADVERBS = r"(?:(?:osla|reilrae|retal|neht|won|llits|ylsuoiverp|ylkciuq|ylrehtruf) )?"
+#: Adverbs and an auxiliary between a subject and its verb ("Smith also said", "Allen
+#: has long denied"), reversed.
+_ADVERBS = (
+    r"(?:(?:osla|reilrae|retal|neht|won|llits|ylsuoiverp|ylkciuq|ylrehtruf|gnol|syawla|"
+    r"yltnetsisnoc|yldetaeper) )?(?:(?:sah|evah|dah) )?"
+)
 #: '..." she said': the pronoun right after a quotation continues whoever was named before.
 _PRONOUN_AFTER_QUOTATION = r"ehs? [\"”’][,?!]"
 SAID_GATE = (

@@ -140,8 +140,37 @@ def _foreign_np(
 ) -> list[Claim]:
     """A claim for the party named after "selon", "según", "laut", "segundo", "secondo"."""
     np = noun_phrase(after)
-    party = press_phrase(reader, np, position) or _foreign_party(reader, np)
+    if document := _DOCUMENT.match(np):  # "le dernier rapport du Forum économique mondial"
+        np = np[document.end() :]
+    party = press_phrase(reader, np, position) or _institution(np) or _foreign_party(reader, np)
     return [Claim(party, relation, family)] if party else []
+
+
+#: A report or study and the preposition before its author: "le dernier rapport du",
+#: "un estudio de la", "o relatório do".
+_DOCUMENT = re.compile(
+    r"(?:(?:le|la|l['’]|un|une|el|o|a|il|lo)\s*)?(?:(?:dernier|derni[eè]re|nouveau|nouvelle|"
+    r"r[ée]cent|[úu]ltim[oa]|nuev[oa]|nov[oa])\s+)?(?:rapport|[ée]tude|enqu[êe]te|bilan|"
+    r"communiqu[ée]|sondage|informe|estudio|encuesta|comunicado|relat[óo]rio|estudo|pesquisa|"
+    r"rapporto|studio|indagine)\s+(?:(?:annuel|anual|annuale)\s+)?"
+    r"(?:du|de\s+la|de\s+l['’]|des|de|del|de\s+los|do|da|dos|della|dell['’]|dei)\s*",
+    re.IGNORECASE,
+)
+#: An institution named by a capitalised head noun and lower-case words ("Forum
+#: économique mondial", "Organisation mondiale de la santé"), up to a verb or clause.
+_INSTITUTION = re.compile(
+    r"(?P<name>[" + UPPER + r"][\w’'-]+(?:\s+(?:de|du|des|la|le|l['’]|pour|del|do|da|della|"
+    r"per|para)?\s*[\w’'-]+){1,5}?)\s*(?:$|\(|,|\s(?:qui|que|publi\w*|sur|en|dans|a|est)\b)"
+)
+
+
+def _institution(np: str) -> dict[str, Any] | None:
+    """An organisation whose name is a head noun of ``name_markers`` then lower-case words."""
+    bare = _ARTICLES.sub("", np.strip())
+    match = _INSTITUTION.match(bare)
+    if match is None or "organization" not in name_markers(bare.split()[0]):
+        return None
+    return {"name": match.group("name"), "kind": "organization"}
 
 
 def _subject_before(reader: Reader, before: str) -> dict[str, Any] | None:

@@ -66,8 +66,16 @@ PRONOUNS = frozenset(
     "er sie es man ele ela eles elas lui lei loro".split()
 )
 #: Words right before a verb that leave no one to name ("He said", "With said"); not the
-#: adverbs that sit between a subject and its verb ("Smith also said").
+#: adverbs and auxiliaries that sit between a subject and its verb ("Smith also said",
+#: "Allen has long denied").
 NOT_SUBJECTS = (NEVER_IN_NAMES | PRONOUNS) - {
+    "has",
+    "have",
+    "had",
+    "long",
+    "always",
+    "consistently",
+    "repeatedly",
     "that",
     "who",
     "which",

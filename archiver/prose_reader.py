@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from .attribution import LinkSet
@@ -54,7 +55,8 @@ _QUOTED = re.compile(r"[\"“„«][^\"“”„«»]{0,2000}[\"”“»]")
 _FULL_NAME = re.compile(r"[" + UPPER + r"][\w’'-]+ [" + UPPER + r"][\w’'-]+")
 #: A full name opening a sentence or clause, followed by a lowercase verb or a comma.
 _SUBJECT_NAME = re.compile(
-    r"(?:^|[.!?]\s+|\n|,\s+)(?P<name>[" + UPPER + r"][\w’'-]+(?:\s+[" + UPPER + r"][\w’'-]+){1,3})"
+    r"(?:^|[.!?]\s+|\n|,\s+)(?!(?:The|A|An)\s)"  # "The Portuguese boss" is no name
+    r"(?P<name>[" + UPPER + r"][\w’'-]+(?:\s+[" + UPPER + r"][\w’'-]+){1,3})"
     r"(?=\s+[" + LOWER + r"]|,\s)"
 )
 
@@ -369,10 +371,22 @@ def person_named(reader: Reader, words: list[str], *, lone: bool) -> dict[str, A
         if full:
             return {"name": full, "kind": "person"}
         if longer := reader.longer_name(words[0].strip(" .")):
-            return {"name": longer, "kind": "organization"}  # "Skyhorse": Skyhorse Publishing
+            # "Skyhorse": Skyhorse Publishing; but "Dylan" is Dylan Farrow where the text
+            # also names Mia Farrow: a given name, since the family name recurs
+            kind = "person" if _family_name_recurs(reader.text, longer) else "organization"
+            return {"name": longer, "kind": kind}
         if not lone and not reader.titled(words[0].strip(" .")):
             return None  # "Trump" is a person where the text says "President Trump"
     return person
+
+
+def _family_name_recurs(text: str, name: str) -> bool:
+    """Whether ``text`` gives another person the last word of the two-word ``name``."""
+    given, _, family = name.partition(" ")
+    if " " in family or not person_like([given, family]) or name_markers(name):
+        return False
+    others = re.finditer(r"([" + UPPER + r"][\w’'-]+) " + re.escape(family) + r"\b", text)
+    return any(other.group(1) not in (given, "The") for other in islice(others, 50))
 
 
 def press_phrase(reader: Reader, phrase: str, position: int) -> dict[str, Any] | None:
@@ -396,6 +410,8 @@ def press_phrase(reader: Reader, phrase: str, position: int) -> dict[str, Any] |
         found = {p["name"]: p for p, _ in parties.find(phrase, kinds=PRESS)}
         if len(found) == 1:
             return next(iter(found.values()))
+    if masthead := _MASTHEAD.fullmatch(phrase):  # a paper the registry lacks
+        return {"name": masthead.group("name"), "kind": "outlet"}
     generic = _GENERIC_PRESS.fullmatch(phrase)
     if generic:
         noun = generic.group("noun").casefold()
@@ -410,6 +426,11 @@ def press_phrase(reader: Reader, phrase: str, position: int) -> dict[str, Any] |
     return None
 
 
+#: "the Aspen Times", "the Sunday Telegraph": a newspaper's name by its last word.
+_MASTHEAD = re.compile(
+    r"[Tt]he\s+(?P<name>(?:[" + UPPER + r"][\w.’'-]+\s+){1,3}(?:Times|Post|Herald|Tribune|"
+    r"Gazette|Chronicle|Courier|Telegraph|Examiner|Inquirer|Globe|Enquirer|Star-Ledger))"
+)
 _PAPERS = frozenset(
     (
         "newspaper",

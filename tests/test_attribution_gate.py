@@ -37,17 +37,17 @@ LABELS = Path(__file__).parent / "attribution_labels"
 
 #: Floors pinned just under the figures measured with markup, credit lines, picture
 #: credit chains (archiver/picture_credits.py) and prose attribution (archiver/prose.py,
-#: with relative clauses, pronouns continuing a named subject, and Russian, Ukrainian and
-#: Persian cues): 38 pages, 295 labelled links, 235 predicted, 228 matched: precision
-#: 0.970, recall 0.773 (English 0.981 / 0.813, other languages 0.947 / 0.696). The
-#: previous pins were 0.95 and 0.70 (measured 0.968 and 0.719). The issue's recall target
-#: (0.8) is printed, not yet met overall. A regression below a floor fails; lowering one
-#: needs a reason in the commit.
-PRECISION_FLOOR = 0.95  # measured 0.970 (2026-11-24)
-RECALL_FLOOR = 0.76  # measured 0.773 (2026-11-24)
+#: with relative clauses, pronouns continuing a named subject, Russian, Ukrainian and
+#: Persian cues, denials, "the 56-year-old", mastheads and institutions named after a
+#: report): 38 pages, 295 labelled links, 243 predicted, 236 matched: precision 0.971,
+#: recall 0.800 (English 0.982 / 0.850, other languages 0.947 / 0.706), which meets the
+#: issue's targets. The previous pins were 0.95 and 0.76 (measured 0.970 and 0.773). A
+#: regression below a floor fails; lowering one needs a reason in the commit.
+PRECISION_FLOOR = 0.95  # measured 0.971 (2026-11-24)
+RECALL_FLOOR = 0.79  # measured 0.800 (2026-11-24)
 #: The same, per language group, so that one group cannot regress behind the other.
-ENGLISH_FLOORS = (0.96, 0.80)  # measured 0.981, 0.813
-OTHER_LANGUAGE_FLOORS = (0.93, 0.68)  # measured 0.947, 0.696
+ENGLISH_FLOORS = (0.96, 0.84)  # measured 0.982, 0.850
+OTHER_LANGUAGE_FLOORS = (0.93, 0.69)  # measured 0.947, 0.706
 #: What the issue asks of the finished extractor, for the report only until then.
 TARGET_PRECISION = 0.9
 TARGET_RECALL = 0.8

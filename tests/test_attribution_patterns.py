@@ -217,3 +217,104 @@ def test_language_none_runs_cyrillic_and_persian_cues():
     assert summary(links_of(text, None)) == {
         ("Укргідрометцентр", "organization", "according_to", GAZETTE)
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        pytest.param(
+            "en",
+            "Skyhorse has a catalogue including books by Alan Dershowitz, the attorney and "
+            "commentator. In the 1990s, when Allen and Farrow were fighting over custody of "
+            "their children, Dershowitz denied allegations by Allen that the attorney had asked "
+            "him, on behalf of Farrow, for millions of dollars.",
+            {("Alan Dershowitz", "person", "said", GAZETTE)},
+            id="thestar-denied-allegations",
+        ),
+        pytest.param(
+            "en",
+            "But it darkens as he recalls his relationship with Mia Farrow and the allegations "
+            "he abused daughter Dylan Farrow.\nAllen was never charged after two separate "
+            "investigations in the 1990s. Dylan has maintained in recent years that she was "
+            "abused.",
+            {("Dylan Farrow", "person", "said", GAZETTE)},
+            id="thestar-has-maintained-given-name",
+        ),
+        pytest.param(
+            "en",
+            "Jose Mourinho has agreed a deal to replace Mauricio Pochettino as Tottenham's "
+            "manager.\nThe Portuguese boss had been out of work since being sacked by "
+            "Manchester United in December 2018.\nThe 56-year-old said after his appointment: "
+            '"I am excited to be joining a club with such a great heritage."',
+            {("Jose Mourinho", "person", "said", GAZETTE)},
+            id="sky-the-56-year-old-said",
+        ),
+        pytest.param(
+            "en",
+            "Bloomberg’s campaign countered that he fought redlining while mayor and his "
+            "presidential platform focuses on boosting minority homeownership.",
+            {("Bloomberg campaign", "organization", "said", GAZETTE)},
+            id="latimes-campaign-countered",
+        ),
+        pytest.param(
+            "en",
+            "In the speech, first disclosed by the Aspen Times, the former mayor argued that "
+            "95% of “murders and murderers and murder victims” were young men of color.",
+            {("Aspen Times", "outlet", "reported", GAZETTE)},
+            id="latimes-disclosed-by-a-masthead",
+        ),
+        pytest.param(
+            "en",
+            "And the two were together at an early October GOP fundraiser in Hendersonville, "
+            "where Debbie Meadows remained near Bennett for much of the event, according to a "
+            "person at the fundraiser.",
+            {("a person at the fundraiser", "anonymous", "according_to", GAZETTE)},
+            id="politico-a-person-at",
+        ),
+        pytest.param(
+            "en",
+            "Executives across the world say they have no choice but to postpone some hiring "
+            "and investment.",
+            {("executives across the world", "anonymous", "said", GAZETTE)},
+            id="nytimes-executives-across-the-world",
+        ),
+        pytest.param(
+            "fr",
+            "Malgré les acquis réalisés au profit de la femme depuis l’indépendance, la "
+            "participation de la femme à la vie économique et politique a connu un certain "
+            "recul, selon le dernier rapport du Forum économique mondial.",
+            {("Forum économique mondial", "organization", "according_to", GAZETTE)},
+            id="lapresse-selon-le-rapport-du-forum",
+        ),
+        pytest.param(
+            "fr",
+            "Selon une étude de l'Institut Pasteur publiée hier, le virus circule.",
+            {("Institut Pasteur", "organization", "according_to", GAZETTE)},
+            id="fr-etude-publiee-stops-the-name",
+        ),
+    ],
+)
+def test_denials_descriptions_campaigns_and_institutions(language, text, expected):
+    """Denials, "has maintained", "the 56-year-old", "X's campaign", newspapers by their
+    masthead, "a person at", "across the world" and reports of institutions."""
+    assert summary(links_of(text, language)) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Judge Smith denied the motion."),  # a ruling, not a denial of claims
+        ("en", "He was denied bail."),
+        ("en", "Jane Smith maintained the house for years."),
+        ("en", "A woman was hurt in the crash. The 56-year-old said she was fine."),
+        ("en", "He joined Biden’s campaign last year."),
+        ("en", "Schools across the country say they are full."),
+        ("en", "Prices rose, according to people in the city."),  # everyone there
+        ("fr", "Selon le rapport, la croissance ralentit."),
+        ("fr", "Selon la Banque, qui a publié ses chiffres, tout va bien."),
+    ],
+)
+def test_denials_descriptions_and_institutions_non_attributions(language, text):
+    """Rulings, refusals, unnamed descriptions, bare reports and lone institutions name
+    no one."""
+    assert links_of(text, language) == []
