@@ -29,12 +29,11 @@ from typing import Any, BinaryIO
 
 from . import schemas
 from .bundleevidence import CaptureCheck, EvidenceCheck, EvidenceSummary, Findings, RecordHeader
-from .catalog import CATALOGUED_FIELDS
+from .catalog import record_from_header
 from .errors import ArchiverError
 from .export import EVIDENCE_DIR
 from .verify import FileSummary, Notice, Problem, VerificationReport
 from .waczcheck import SignatureInfo, WaczReport, check_wacz
-from .warc import WrittenRecord
 from .warccheck import FileCheck
 from .warcread import Record, WarcReader
 
@@ -94,12 +93,9 @@ class _EntryReader(WarcReader):
             if header.is_arc:
                 continue
             record.read_to_end()
-            fields = {column: header.get(name) for name, column in CATALOGUED_FIELDS.items()}
             self.headers.append(RecordHeader(
-                WrittenRecord(**{**fields, **{column: fields[column] or "" for column in (
-                    "record_id", "type", "block_sha256", "block_blake3")}},
-                    file=self.entry, offset=record.offset - self.start,
-                    length=record.length or 0),
+                record_from_header(header, file=self.entry, offset=record.offset - self.start,
+                                   length=record.length or 0),
                 header.get("Archiver-Capture-ID"), header.get("WARC-Refers-To")))
 
 

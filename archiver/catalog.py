@@ -32,6 +32,7 @@ from .warc import WrittenRecord
 
 if TYPE_CHECKING:  # numpy and datasketch load only for the commands that trace
     from .fingerprint import Fingerprint
+    from .warcread import Header
 
 #: 2: the log, checkpoints and capture_timestamps tables, captures.leaf_index.
 #: 3: texts (article text by text_blake3), article_keys, fingerprints, republications.
@@ -593,6 +594,15 @@ def _stored_response(row: tuple | None) -> StoredResponse | None:
 def _outlet(document: dict[str, Any]) -> str:
     """The outlet's name, else its domain."""
     return document["outlet"]["name"] or document["outlet"]["domain"]
+
+
+def record_from_header(header: Header, *, file: str, offset: int, length: int) -> WrittenRecord:
+    """What the catalog keeps of a record, read from its WARC header. A foreign or forged
+    record may lack a required field: it is kept empty, for verify to report."""
+    values = {column: header.get(field) for field, column in CATALOGUED_FIELDS.items()}
+    for column in ("record_id", "type", "block_sha256", "block_blake3"):
+        values[column] = values[column] or ""
+    return WrittenRecord(**values, file=file, offset=offset, length=length)
 
 
 def _record(row: tuple) -> WrittenRecord:

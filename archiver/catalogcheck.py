@@ -14,11 +14,10 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import NamedTuple
 
 from isal import isal_zlib
 
-from .catalog import CATALOGUED_FIELDS, Catalog
+from .catalog import CATALOGUED_FIELDS, Catalog, record_from_header
 from .hashing import canonical_json
 from .home import ArchiveHome
 from .ledger import leaf_bytes
@@ -53,17 +52,6 @@ def verify_archive(home: ArchiveHome, *,
 OnCapture = Callable[[str, bytes | None], None]
 
 
-class _HeaderRecord(NamedTuple):
-    """A record's leaf fields, as its WARC header states them."""
-
-    record_id: str
-    type: str
-    block_sha256: str
-    block_blake3: str
-    payload_sha256: str | None
-    payload_blake3: str | None
-
-
 def check_catalog(home: ArchiveHome, catalog: Catalog, *,
                   on_capture: OnCapture | None = None) -> list[Problem]:
     """Every way the catalog and the WARC files of ``home`` disagree."""
@@ -91,7 +79,7 @@ def _check_file(path: Path, records: list[tuple[str, WrittenRecord]],
     problems: list[Problem] = []
     size = path.stat().st_size
     covered = 0
-    read: dict[str, list[_HeaderRecord]] = {}  # capture id -> its records, in file order
+    read: dict[str, list[WrittenRecord]] = {}  # capture id -> its records, in file order
     unreadable: set[str] = set()
     documents: dict[str, bytes] = {}
     with open(path, "rb") as stream:
@@ -106,11 +94,8 @@ def _check_file(path: Path, records: list[tuple[str, WrittenRecord]],
                 unreadable.add(capture_id)
                 continue
             owner = header.get("Archiver-Capture-ID") or capture_id
-            read.setdefault(owner, []).append(_HeaderRecord(
-                *(header.get(field) or "" for field in ("WARC-Record-ID", "WARC-Type",
-                                                        "WARC-Block-Digest",
-                                                        "Archiver-Block-Digest")),
-                header.get("WARC-Payload-Digest"), header.get("Archiver-Payload-Digest")))
+            read.setdefault(owner, []).append(record_from_header(
+                header, file=record.file, offset=record.offset, length=record.length))
             if block is not None:
                 documents[owner] = block
     if covered < size:
@@ -123,7 +108,7 @@ def _check_file(path: Path, records: list[tuple[str, WrittenRecord]],
     return problems
 
 
-def _leaf(block: bytes | None, records: list[_HeaderRecord]) -> bytes | None:
+def _leaf(block: bytes | None, records: list[WrittenRecord]) -> bytes | None:
     """The log leaf of a capture from its metadata record's block and record headers."""
     try:
         document = json.loads(block) if block is not None else None

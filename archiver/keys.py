@@ -146,14 +146,7 @@ def init_key(directory: Path, name: str) -> SigningKey:
     directory = Path(directory)
     key_path = directory / PRIVATE_KEY_FILE
     verifier_path = directory / VERIFIER_KEY_FILE
-    if os.path.lexists(key_path):
-        raise ArchiverError(
-            f"{key_path} already exists; refusing to replace a signing key (what it "
-            "signed is checked against it). Move it away yourself to make a new one")
-    if os.path.lexists(verifier_path):
-        raise ArchiverError(
-            f"{verifier_path} exists without {PRIVATE_KEY_FILE}: the key it belongs to may "
-            "be lost. Move it away before creating a new key")
+    _refuse_to_replace(key_path, verifier_path)
     _prepare_directory(directory)
     _remove_stale_temporaries(directory)
     key = generate_key(name)
@@ -238,14 +231,7 @@ def init_wacz_key(directory: Path) -> WaczKey:
     directory = Path(directory)
     key_path = directory / WACZ_PRIVATE_KEY_FILE
     public_path = directory / WACZ_PUBLIC_KEY_FILE
-    if os.path.lexists(key_path):
-        raise ArchiverError(
-            f"{key_path} already exists; refusing to replace a signing key (what it "
-            "signed is checked against it). Move it away yourself to make a new one")
-    if os.path.lexists(public_path):
-        raise ArchiverError(
-            f"{public_path} exists without {WACZ_PRIVATE_KEY_FILE}: the key it belongs to "
-            "may be lost. Move it away before creating a new key")
+    _refuse_to_replace(key_path, public_path)
     _prepare_directory(directory)
     _remove_stale_temporaries(directory)
     key = WaczKey.from_private_key(ec.generate_private_key(ec.SECP384R1()))
@@ -325,6 +311,18 @@ def _check_key_directory(directory: Path) -> None:
         raise ArchiverError(
             f"key directory {directory} is writable by group or others (mode "
             f"{_mode(dir_stat)}), so its key could be swapped; run: chmod 700 {directory}")
+
+
+def _refuse_to_replace(key_path: Path, public_path: Path) -> None:
+    """A key is never replaced, nor made beside a public half whose key may be lost."""
+    if os.path.lexists(key_path):
+        raise ArchiverError(
+            f"{key_path} already exists; refusing to replace a signing key (what it "
+            "signed is checked against it). Move it away yourself to make a new one")
+    if os.path.lexists(public_path):
+        raise ArchiverError(
+            f"{public_path} exists without {key_path.name}: the key it belongs to may "
+            "be lost. Move it away before creating a new key")
 
 
 def _prepare_directory(directory: Path) -> None:

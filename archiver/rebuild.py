@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import CATALOGUED_FIELDS, Catalog
+from .catalog import Catalog, record_from_header
 from .errors import SchemaError
 from .hashing import blake3_label
 from .home import ArchiveHome
@@ -183,8 +183,5 @@ def _read(record: Record, *, keep: bool) -> bytes | None:
 
 
 def _written(record: Record, file_name: str) -> WrittenRecord:
-    values = {column: record.header.get(field) for field, column in CATALOGUED_FIELDS.items()}
-    # A foreign or forged record may lack a required field: keep it empty, as verify reports it.
-    for column in ("record_id", "type", "block_sha256", "block_blake3"):
-        values[column] = values[column] or ""
-    return WrittenRecord(**values, file=file_name, offset=record.offset, length=record.length or 0)
+    return record_from_header(record.header, file=file_name, offset=record.offset,
+                              length=record.length or 0)
