@@ -2,9 +2,5 @@
 
 from __future__ import annotations
 
-import logging
-
 #: The one place the version lives (pyproject.toml reads it from here).
 __version__ = "0.1.0"
-
-logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -86,6 +86,7 @@ __all__ = [
 ]
 
 LOGGER = logging.getLogger(__name__)
+LOGGER.addHandler(logging.NullHandler())  # a library's logger: the application decides
 
 #: Only this much of the body is decoded and parsed. News article pages run 50-500 KB
 #: (the largest of 53 in the test corpus is 435 KB; pages carrying a big inline app

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema_rs
+from typing import TYPE_CHECKING, Any
 
 from .errors import SchemaError
+
+if TYPE_CHECKING:
+    import jsonschema_rs
 
 _SOURCE_TREE = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -27,6 +27,8 @@ def _schema_dir() -> Path:
     """schemas/ of a source checkout, else the copy the wheel carries in archiver/schemas."""
     if _SOURCE_TREE.is_dir():
         return _SOURCE_TREE
+    from importlib import resources
+
     return Path(str(resources.files("archiver") / "schemas"))
 
 
@@ -48,6 +50,8 @@ def _validator(name: str):
 
 @cache
 def _fast_check(name: str) -> jsonschema_rs.Draft202012Validator:
+    import jsonschema_rs  # here: loading it takes ~25 ms, which most commands never need
+
     return jsonschema_rs.Draft202012Validator(load(name))
 
 

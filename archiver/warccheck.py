@@ -238,6 +238,25 @@ class FileCheck:
             self.structural(found)
         self.format, self.version = reader.format, reader.version
         self.compression, self.size = reader.compression, reader.size
+        self.settle()
+
+    def settle(self) -> None:
+        """Check now the provenance links that this file or span can answer alone, and
+        keep of the member bookkeeping only what the damage checks read: a span is
+        checked in a worker process, and what it sends back is pickled."""
+        unresolved = []
+        for document in self.provenance:
+            if all(record_id in self.ours for record_id in _linked_records(document)):
+                # Every record it names is here: whether the file is damaged elsewhere
+                # (which excuses missing records) cannot change what is found.
+                self.check_provenance_links(document, damaged=False)
+            else:
+                unresolved.append(document)
+        self.provenance = unresolved
+        damage_offsets = {item.offset for item in (*self.problems, *self.warnings)
+                          if item.kind in DAMAGE_KINDS}
+        self.members = {offset: ids for offset, ids in self.members.items()
+                        if offset in damage_offsets}
 
     def merge(self, later: FileCheck) -> None:
         """Add what was found in the span that follows this one."""
@@ -252,7 +271,8 @@ class FileCheck:
             self.members.setdefault(offset, []).extend(ids)
 
     def conclude(self) -> None:
-        """The checks that need the whole file (every span merged into this one)."""
+        """The checks that need the whole file (every span merged into this one): the
+        provenance links that reach into other spans, the damage that explains."""
         damaged = any(problem.kind in DAMAGE_KINDS for problem in self.problems)
         for document in self.provenance:
             self.check_provenance_links(document, damaged=damaged)
@@ -483,9 +503,7 @@ class FileCheck:
                                   _normal(seen.payload_digests.get(PAYLOAD_FIELDS[1])),
                                   _normal(document["article"]["text_blake3"]),
                                   f"the payload BLAKE3 of conversion record {listed['record_id']}")
-        final_id = record.refers_to or next(
-            (r["record_id"] for r in reversed(document["records"])
-             if r["type"] in ("response", "revisit")), None)
+        final_id = _final_record_id(record)
         final = self.ours.get(final_id) if final_id else None
         if final is None and not damaged:
             self.problem(record, "provenance-mismatch", f"the final response {final_id} is not "
@@ -499,6 +517,19 @@ class FileCheck:
                           ("payload_blake3", PAYLOAD_FIELDS[1])):
             self.expect_equal(record, f"content.{key}", _normal(final.payload_digests.get(name)),
                               _normal(content[key]), f"{name} of {final_id}")
+
+
+def _final_record_id(document: _Document) -> str | None:
+    """The final response a provenance document describes: its record's WARC-Refers-To,
+    else the last response or revisit it lists."""
+    return document.refers_to or next(
+        (r["record_id"] for r in reversed(document.document["records"])
+         if r["type"] in ("response", "revisit")), None)
+
+
+def _linked_records(document: _Document) -> list[str | None]:
+    """The records ``check_provenance_links`` looks up: those listed, and the final one."""
+    return [*(r["record_id"] for r in document.document["records"]), _final_record_id(document)]
 
 
 def _normal(label: str | None) -> str | None:

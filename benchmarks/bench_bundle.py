@@ -26,7 +26,7 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import parse_size_args, report, timed, write_site  # noqa: E402
+from common import compile_bytecode, parse_size_args, report, timed, write_site  # noqa: E402
 
 from archiver.testing import LoopbackSite  # noqa: E402
 
@@ -40,6 +40,7 @@ def archiver(home: Path, *args: str) -> float:
 
 def main() -> None:
     args = parse_size_args(__doc__)
+    compile_bytecode()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         paths = write_site(root / "site", args.pages, args.size)

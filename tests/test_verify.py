@@ -494,14 +494,26 @@ def test_report_takes_extra_problems(tmp_path):
 
 def test_spans_in_parallel_processes_give_the_same_report(corpus, tmp_path, monkeypatch):
     """Cutting files into spans checked in worker processes changes nothing in the report,
-    even when a capture's records fall into different spans."""
+    even when a capture's records fall into different spans, or a provenance document
+    names records of another span or none at all."""
     path, written = write_archive(tmp_path / "ours", captures=4, chunked=True)
     damaged = tmp_path / "damaged.warc.gz"
     data = bytearray(path.read_bytes())
     data[written[4].offset + 30] ^= 0xFF
     damaged.write_bytes(bytes(data[:-10]))
-    paths = [corpus / "real-warc", path, damaged]
+    _, others = write_archive(tmp_path / "ids")
+
+    def name_another_capture(document):
+        document["records"][1]["record_id"] = others[6].record_id  # capture 2's response
+
+    def name_nothing_here(document):
+        document["records"][0]["record_id"] = "<urn:uuid:99999999-0000-4000-8000-000000000000>"
+
+    linked = [rewrite_metadata(tmp_path / name, edit)[0] for name, edit in
+              (("across", name_another_capture), ("missing", name_nothing_here))]
+    paths = [corpus / "real-warc", path, damaged, *linked]
     before = verify_paths(paths)
+    assert {p.kind for p in before.problems_in(str(linked[0]))} == {"provenance-mismatch"}
     monkeypatch.setattr(verify, "SPAN_BYTES", 1500)
     monkeypatch.setattr(verify, "PARALLEL_MIN_BYTES", 0)
     assert len(verify._spans(path)) > 3
