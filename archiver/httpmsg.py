@@ -10,6 +10,7 @@ transfer encoding (chunking), before content decoding (gzip, br).
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ class HttpHead:
     def status(self) -> int | None:
         """The status code of a response head, or None for a request or garbage."""
         parts = self.start_line.split(" ", 2)
-        if len(parts) >= 2 and parts[0].startswith("HTTP/") and parts[1].isdigit():
+        if len(parts) >= 2 and parts[0].startswith("HTTP/") and parts[1].isascii() and parts[1].isdigit():
             return int(parts[1])
         return None
 
@@ -84,6 +85,7 @@ def parse_head(block: bytes) -> HttpHead | None:
 
 #: A chunk-size line must end (LF) within this many bytes.
 CHUNK_LINE_LIMIT = 1024
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]+")
 class Dechunker:
     """Removes chunked transfer coding from a body fed piece by piece, one loop turn
     per HTTP chunk (never per byte or line of data). Capture and verify both use it,
@@ -134,10 +136,10 @@ class Dechunker:
                 return
 
     def _chunk_size(self, line: bytes) -> None:
-        try:
-            size = int(line.split(b";", 1)[0].strip(), 16)
-        except ValueError:
-            size = -1
+        # 1*HEXDIG (RFC 9112 7.1), as h11 reads it when capturing: int() alone would
+        # also take "+5", "0x5" and "1_0"
+        token = line.split(b";", 1)[0].strip()
+        size = int(token, 16) if _CHUNK_SIZE.fullmatch(token) else -1
         if size < 0:
             self._state = "bad"
         elif size == 0:

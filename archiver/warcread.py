@@ -518,7 +518,7 @@ class WarcReader:
         raw, size = found
         header, error = parse_warc_header(raw)
         length = header.get("Content-Length", "") if header else ""
-        if header is not None and error is None and not length.isdigit():
+        if header is not None and error is None and not (length.isascii() and length.isdigit()):
             error = f"Content-Length {length!r} is not a byte count"
         if error is not None:
             offset, _ = stream.member_offset(start)
@@ -543,7 +543,7 @@ class WarcReader:
         raw, size = found
         tokens = raw.rstrip(b"\r").decode("utf-8", "replace").split()
         names = ARC_V2_FIELDS if len(tokens) == len(ARC_V2_FIELDS) else self._arc_fields
-        if len(tokens) < len(names) or not tokens[-1].isdigit():
+        if len(tokens) < len(names) or not (tokens[-1].isascii() and tokens[-1].isdigit()):
             offset, _ = stream.member_offset(start)
             self.problems.append(ReadProblem(
                 kind="unparseable-record", offset=offset, record_id=None,

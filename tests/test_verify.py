@@ -556,6 +556,20 @@ def chunked_bodies():
     return bodies
 
 
+@pytest.mark.parametrize("size", [b"+5", b"0x5", b"0_5", "\u0665".encode()])
+def test_chunk_size_is_hex_digits_only(size):
+    """What int(x, 16) takes beyond 1*HEXDIG is malformed framing, as h11 says when
+    capturing: no payload is made up from it."""
+    assert dechunk(size + b"\r\nhello\r\n0\r\n\r\n") == (b"", False)
+    assert dechunk(b"5 ;ext\r\nhello\r\n0\r\n\r\n") == (b"hello", True)
+
+
+def test_status_of_other_digits_is_no_status():
+    """"\u00b200" passes str.isdigit but is no status code (nor a crash)."""
+    assert parse_head(b"HTTP/1.1 \xb200 OK\r\nA: b\r\n\r\n").status is None
+    assert parse_head(b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n").status == 200
+
+
 def test_streaming_dechunker_matches_httpmsg():
     """The streaming de-chunker agrees with httpmsg.dechunk however the body is split."""
     rng = random.Random(11)

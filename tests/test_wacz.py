@@ -282,6 +282,11 @@ def test_surt_key_matches_the_surt_package(url):
     assert surt_key(url) == surt.surt(url)
 
 
+def test_surt_key_keeps_a_port_of_other_digits():
+    """A port of non-ASCII digits (str.isdigit says yes, int says no) is no crash."""
+    assert surt_key("http://example.com:\u00b2/x") == "com,example:\u00b2)/x"
+
+
 def test_surt_key_matches_on_generated_urls():
     """Property: on http(s) URLs with odd paths, escapes and queries, the same keys."""
     surt = pytest.importorskip("surt")

@@ -434,6 +434,27 @@ def test_missing_content_length(tmp_path):
     assert kinds(problems)[0] == "unparseable-record" and problems[0].record_id == "<urn:uuid:n>"
 
 
+@pytest.mark.parametrize("length", ["\u00b2", "\u0663", "+3", "0x3"])
+def test_content_length_is_ascii_digits(tmp_path, length):
+    """A Content-Length of other digits ("\u00b2" passes str.isdigit but not int) is
+    unparseable, not a crash and not a length."""
+    path = tmp_path / "digits.warc"
+    path.write_bytes(b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:d>\r\n"
+                     b"Content-Length: " + length.encode() + b"\r\n\r\nabc\r\n\r\n")
+    found, problems = read_all(path)
+    assert found == []
+    assert kinds(problems)[0] == "unparseable-record" and problems[0].record_id == "<urn:uuid:d>"
+
+
+def test_arc_length_is_ascii_digits(tmp_path):
+    """An ARC URL-record line whose length is another digit is not a record."""
+    path = tmp_path / "digits.arc"
+    path.write_bytes("http://example.com/ 1.2.3.4 20200101000000 text/html \u00b2\nabc\n"
+                     .encode())
+    found, problems = read_all(path)
+    assert found == [] and kinds(problems)[0] == "unparseable-record"
+
+
 def test_bad_gzip_trailer_names_the_record(tmp_path):
     """A wrong CRC-32 in a member's trailer is reported on the record inside it; the
     records after it still read."""
