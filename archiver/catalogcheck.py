@@ -113,7 +113,7 @@ def _leaf(block: bytes | None, records: list[WrittenRecord]) -> bytes | None:
     try:
         document = json.loads(block) if block is not None else None
         return leaf_bytes(document, records) if isinstance(document, dict) else None
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None
 
 

@@ -74,7 +74,7 @@ def parse_digest(label: str) -> tuple[str, bytes] | None:
     if len(value) == size * 2:
         try:
             return algo, binascii.unhexlify(value)
-        except binascii.Error:
+        except (binascii.Error, ValueError):  # ValueError: a non-ASCII character
             pass
     try:
         padded = value.upper() + "=" * (-len(value) % 8)

@@ -143,7 +143,7 @@ class LogCheck:
     def _check_leaf_document(self, index: int, capture_id: str, leaf: bytes) -> None:
         try:
             document = json.loads(leaf)
-        except ValueError:
+        except (ValueError, RecursionError):
             self.problem("log-leaf-invalid", f"leaf {index} (capture {capture_id}) is not JSON")
             return
         errors = schemas.problems(document, "leaf")
@@ -345,7 +345,7 @@ def _read_text(path: Path | None) -> str | None:
 def _parse_json(text: str | None) -> Any:
     try:
         return json.loads(text) if text is not None else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return "not JSON"
 
 

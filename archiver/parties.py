@@ -241,6 +241,8 @@ def _checked(raw: str, where: str) -> Iterable[Mapping[str, Any]]:
             f"party registry {where}: not JSON (line {error.lineno} column {error.colno}: "
             f"{error.msg})"
         ) from error
+    except RecursionError as error:
+        raise ArchiverError(f"party registry {where}: nested too deeply to read") from error
     problems = schemas.problems(document, "parties")
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""

@@ -76,7 +76,7 @@ def index_warc(path: Path, catalog: Catalog) -> int:
                 document = json.loads(block)
                 catalog.add(document, pending.pop(capture_id),
                             text=_text(texts.pop(capture_id, None), document))
-            except (ValueError, TypeError, KeyError, SchemaError):
+            except (ValueError, TypeError, KeyError, RecursionError, SchemaError):
                 continue  # forged or malformed records: verify reports them
             added += 1
     return added
@@ -163,7 +163,7 @@ def _stale(catalog: Catalog, checkpoints: list[StoredCheckpoint]) -> tuple[int, 
 def _json_file(path: Path) -> object:
     try:
         return json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import re
+
+from archiver.warcread import WarcReader
 from tests.helpers import json_lines, run_cli
 
 ALLOW = ("--allow-network", "127.0.0.1/32")
@@ -167,3 +171,29 @@ def test_group_commit_keeps_every_capture_and_isolates_a_bad_one(tmp_path, site)
     target.close()
     with pytest.raises(CatalogError):
         Catalog(tmp_path / "copy.sqlite3").get("zz")
+
+
+def test_a_provenance_document_nested_too_deeply_is_reported_not_a_crash(tmp_path, site):
+    """A metadata record whose JSON is nested past Python's recursion limit (the record
+    re-framed so only its content is hostile): rebuild skips that capture, verify reports
+    it; neither crashes."""
+    captured = capture_examples(tmp_path, site)
+    (warc,) = (tmp_path / "warcs").iterdir()
+    data = warc.read_bytes()
+    with WarcReader(warc) as reader:
+        metadata = [(r.offset, r.length) for r in reader
+                    if r.header.type == "metadata" and r.read_to_end() is None]
+    offset, length = metadata[0]
+    head = gzip.decompress(data[offset:offset + length]).partition(b"\r\n\r\n")[0]
+    block = b"[" * 100_000 + b"]" * 100_000
+    head = re.sub(rb"Content-Length: \d+", b"Content-Length: %d" % len(block), head)
+    member = gzip.compress(head + b"\r\n\r\n" + block + b"\r\n\r\n")
+    warc.write_bytes(data[:offset] + member + data[offset + length:])
+
+    verified = run_cli(tmp_path, "verify")
+    assert verified.exit_code == 1 and "Traceback" not in verified.output
+    assert "provenance-invalid" in verified.stdout or "nested too deeply" in verified.stdout
+    (tmp_path / "catalog.sqlite3").unlink()
+    rebuilt = run_cli(tmp_path, "catalog", "rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"{len(captured) - 1} captures" in rebuilt.stderr

@@ -236,6 +236,7 @@ def test_registry_is_built_once_per_argument(tmp_path):
     ("content", "message"),
     [
         pytest.param("{not json", r"not JSON \(line 1 column 2", id="not-json"),
+        pytest.param("[" * 100_000, r"nested too deeply", id="too-deep"),
         pytest.param('{"schema_version": "1"}', r"parties", id="no-parties"),
         pytest.param(
             '{"schema_version": "1", "parties": [{"name": "X", "kind": "agency"}]}',

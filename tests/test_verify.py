@@ -396,6 +396,16 @@ def test_unknown_digest_algorithm_is_a_warning(tmp_path):
     assert report.files[0].digests_not_checked == 1
 
 
+def test_a_digest_of_non_ascii_characters_is_malformed(tmp_path):
+    """A value of the right length in other characters is a malformed digest, not a crash."""
+    path = tmp_path / "x.warc"
+    path.write_bytes(b"WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:w>\r\n"
+                     b"WARC-Block-Digest: sha256:" + "\u00e9".encode() * 64
+                     + b"\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n")
+    report = verify_paths([path])
+    assert [p.kind for p in report.problems] == ["malformed-digest"]
+
+
 def test_base32_and_other_algorithms(tmp_path):
     """sha1 Base32, sha512 hex and md5 digests are checked like sha256 and blake3."""
     block = b"hello"
