@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 
 from . import schemas
 from .bundleevidence import CaptureCheck, EvidenceCheck, EvidenceSummary, Findings, RecordHeader
-from .catalog import record_from_header
+from .catalogrows import record_from_header
 from .errors import ArchiverError
 from .export import EVIDENCE_DIR
 from .verify import FileSummary, Notice, Problem, VerificationReport

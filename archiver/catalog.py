@@ -13,7 +13,6 @@ A rebuild copies these tables from the old database (``rebuild.py``).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import schemas
+from .catalogrows import RECORD_COLUMNS, json_object, reading, record_of
 from .errors import CatalogError
 from .hashing import canonical_json
 from .identity import capture_keys, url_key
@@ -32,7 +32,6 @@ from .warc import WrittenRecord
 
 if TYPE_CHECKING:  # numpy and datasketch load only for the commands that trace
     from .fingerprint import Fingerprint
-    from .warcread import Header
 
 #: 2: the log, checkpoints and capture_timestamps tables, captures.leaf_index.
 #: 3: texts (article text by text_blake3), article_keys, fingerprints, republications.
@@ -122,21 +121,6 @@ CREATE TABLE IF NOT EXISTS republications (  -- derived: 'archiver trace' findin
     PRIMARY KEY (copy_id, source_id)
 );
 """
-
-#: The WARC header fields the catalog copies for each record, and the column of each.
-CATALOGUED_FIELDS = {
-    "WARC-Record-ID": "record_id",
-    "WARC-Type": "type",
-    "WARC-Target-URI": "target_uri",
-    "WARC-Block-Digest": "block_sha256",
-    "Archiver-Block-Digest": "block_blake3",
-    "WARC-Payload-Digest": "payload_sha256",
-    "Archiver-Payload-Digest": "payload_blake3",
-}
-
-_RECORD_COLUMNS = ("record_id", "capture_id", "type", "target_uri", "file", "offset", "length",
-                   "block_sha256", "block_blake3", "payload_sha256", "payload_blake3")
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CaptureRow:
@@ -242,11 +226,13 @@ class Catalog(LogTables):
                 "ON r.capture_id = c.capture_id AND r.type = 'metadata' "
                 "ORDER BY r.file, r.offset").fetchall()
             for capture_id, provenance in ordered:
-                records = [_record(r) for r in self._db.execute(
+                records = [record_of(r) for r in self._db.execute(
                     "SELECT * FROM records WHERE capture_id = ? ORDER BY file, offset",
                     (capture_id,))]
-                index = self._append_leaf(capture_id,
-                                          leaf_bytes(json.loads(provenance), records))
+                where = f"capture {capture_id}"
+                with reading(where):
+                    leaf = leaf_bytes(json_object(provenance, where), records)
+                index = self._append_leaf(capture_id, leaf)
                 self._db.execute("UPDATE captures SET leaf_index = ? WHERE capture_id = ?",
                                  (index, capture_id))
 
@@ -255,7 +241,9 @@ class Catalog(LogTables):
         with self._transaction():
             for capture_id, provenance in self._db.execute(
                     "SELECT capture_id, provenance FROM captures").fetchall():
-                self._add_article_keys(json.loads(provenance))
+                where = f"capture {capture_id}"
+                with reading(where):
+                    self._add_article_keys(json_object(provenance, where))
 
     def _add_article_keys(self, document: dict[str, Any]) -> None:
         keys = capture_keys(document)
@@ -322,7 +310,7 @@ class Catalog(LogTables):
         )
         self._db.execute("INSERT INTO captures VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
         self._db.executemany(
-            f"INSERT INTO records VALUES ({','.join('?' * len(_RECORD_COLUMNS))})",
+            f"INSERT INTO records VALUES ({','.join('?' * len(RECORD_COLUMNS))})",
             [(r.record_id, document["capture_id"], r.type, r.target_uri, r.file, r.offset,
               r.length, r.block_sha256, r.block_blake3, r.payload_sha256, r.payload_blake3)
              for r in entry.records],
@@ -376,16 +364,18 @@ class Catalog(LogTables):
             for capture_id, provenance in self._reader.execute(
                     "SELECT capture_id, provenance FROM captures WHERE final_url = ? "
                     "AND status IN (200, 304) ORDER BY captured_at DESC LIMIT 20", (target_uri,)):
-                document = json.loads(provenance)
-                content = document["content"]
-                if content["truncated"] is not None:
-                    continue
-                revisit = content.get("revisit")
-                if revisit is None:
-                    record_id = [r["record_id"] for r in document["records"]
-                                 if r["type"] == "response"][-1]
-                    return StoredResponse(record_id, target_uri, document["captured_at"],
-                                          capture_id, document)
+                where = f"capture {capture_id}"
+                document = json_object(provenance, where)
+                with reading(where):
+                    content = document["content"]
+                    if content["truncated"] is not None:
+                        continue
+                    revisit = content.get("revisit")
+                    if revisit is None:
+                        record_id = [r["record_id"] for r in document["records"]
+                                     if r["type"] == "response"][-1]
+                        return StoredResponse(record_id, target_uri, document["captured_at"],
+                                              capture_id, document)
                 found = self._reader.execute(
                     "SELECT r.record_id, r.target_uri, c.captured_at, c.capture_id, c.provenance "
                     "FROM records r JOIN captures c ON c.capture_id = r.capture_id "
@@ -397,7 +387,7 @@ class Catalog(LogTables):
         with self._lock:
             found = self._db.execute(
                 "SELECT * FROM records WHERE record_id = ?", (record_id,)).fetchone()
-        return _record(found) if found else None
+        return record_of(found) if found else None
 
     def has(self, capture_id: str) -> bool:
         with self._lock:
@@ -475,15 +465,17 @@ class Catalog(LogTables):
         with self._lock:
             rows = self._db.execute("SELECT * FROM records ORDER BY file, offset").fetchall()
         for row in rows:
-            yield row[1], _record(row)
+            yield row[1], record_of(row)
 
     def _row(self, row: tuple) -> CaptureRow:
         with self._lock:
             records = tuple(
-                _record(r) for r in self._db.execute(
+                record_of(r) for r in self._db.execute(
                     "SELECT * FROM records WHERE capture_id = ? ORDER BY file, offset", (row[0],))
             )
-        return CaptureRow.from_document(json.loads(row[11]), records)
+        where = f"capture {str(row[0])[:80]!r}"
+        with reading(where):
+            return CaptureRow.from_document(json_object(row[11], where), records)
 
     def _transaction(self):
         return _Transaction(self._db, self._lock)
@@ -541,7 +533,8 @@ class Catalog(LogTables):
             rows = self._db.execute(
                 "SELECT link FROM republications WHERE copy_id = ? ORDER BY source_id",
                 (capture_id,)).fetchall()
-        return [json.loads(link) for (link,) in rows]
+        return [json_object(link, f"a republication link of capture {capture_id}")
+                for (link,) in rows]
 
 
 @dataclass(slots=True)
@@ -588,24 +581,10 @@ def _stored_response(row: tuple | None) -> StoredResponse | None:
     if row is None:
         return None
     record_id, target_uri, date, capture_id, provenance = row
-    return StoredResponse(record_id, target_uri, date, capture_id, json.loads(provenance))
+    return StoredResponse(record_id, target_uri, date, capture_id,
+                          json_object(provenance, f"capture {capture_id}"))
 
 
 def _outlet(document: dict[str, Any]) -> str:
     """The outlet's name, else its domain."""
     return document["outlet"]["name"] or document["outlet"]["domain"]
-
-
-def record_from_header(header: Header, *, file: str, offset: int, length: int) -> WrittenRecord:
-    """What the catalog keeps of a record, read from its WARC header. A foreign or forged
-    record may lack a required field: it is kept empty, for verify to report."""
-    values = {column: header.get(field) for field, column in CATALOGUED_FIELDS.items()}
-    for column in ("record_id", "type", "block_sha256", "block_blake3"):
-        values[column] = values[column] or ""
-    return WrittenRecord(**values, file=file, offset=offset, length=length)
-
-
-def _record(row: tuple) -> WrittenRecord:
-    values = dict(zip(_RECORD_COLUMNS, row, strict=True))
-    values.pop("capture_id")
-    return WrittenRecord(**values)

@@ -17,7 +17,9 @@ from pathlib import Path
 
 from isal import isal_zlib
 
-from .catalog import CATALOGUED_FIELDS, Catalog, record_from_header
+from .catalog import Catalog
+from .catalogrows import CATALOGUED_FIELDS, record_from_header
+from .errors import CatalogError
 from .hashing import canonical_json
 from .home import ArchiveHome
 from .ledger import leaf_bytes
@@ -41,8 +43,13 @@ def verify_archive(home: ArchiveHome, *,
             message="the catalog is missing (run 'archiver catalog rebuild')")])
     with home.open_catalog() as catalog:
         log = LogCheck(home, catalog)
-        problems = check_catalog(home, catalog, on_capture=log.warc_capture)
-        log.conclude()
+        try:
+            problems = check_catalog(home, catalog, on_capture=log.warc_capture)
+            log.conclude()
+        except CatalogError as exc:  # a row that is not what archiver writes
+            return report.with_problems([Problem(
+                file=str(home.catalog_path), offset=None, record_id=None, kind=KIND,
+                message=str(exc))])
     return replace(report.with_problems([*problems, *log.problems]),
                    warnings=(*report.warnings, *log.warnings), notes=(*report.notes, *log.notes))
 

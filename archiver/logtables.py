@@ -9,21 +9,19 @@ it uses the catalog's connection, lock and transactions.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .catalogrows import CHECKPOINT_COLUMNS, checkpoint_of, log_entry_of
 from .errors import CatalogError
 from .hashing import canonical_json
 from .ledger import LogEntry, StoredCheckpoint
 
 #: Log rows are read this many at a time (a million leaves are about 600 MB).
 _LOG_BATCH = 4096
-_CHECKPOINT_COLUMNS = ("tree_size", "root_hash", "note", "key_fingerprint", "created_at",
-                       "timestamp")
 
 
 class LogTables:
@@ -52,7 +50,7 @@ class LogTables:
                     "WHERE leaf_index > ? ORDER BY leaf_index LIMIT ?",
                     (after, _LOG_BATCH)).fetchall()
             for row in rows:
-                yield _log_entry(row)
+                yield log_entry_of(row)
             if len(rows) < _LOG_BATCH:
                 return
             after = rows[-1][0]
@@ -63,7 +61,7 @@ class LogTables:
             row = self._db.execute(
                 "SELECT leaf_index, capture_id, leaf_hash, leaf FROM log WHERE capture_id = ? "
                 "ORDER BY leaf_index LIMIT 1", (capture_id,)).fetchone()
-        return None if row is None else _log_entry(row)
+        return None if row is None else log_entry_of(row)
 
     def leaf_indexes(self) -> dict[str, int | None]:
         """capture id -> the leaf index recorded with the capture's row."""
@@ -74,16 +72,16 @@ class LogTables:
         """Every stored checkpoint, smallest tree first."""
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {', '.join(_CHECKPOINT_COLUMNS)} FROM checkpoints "
+                f"SELECT {', '.join(CHECKPOINT_COLUMNS)} FROM checkpoints "
                 "ORDER BY tree_size").fetchall()
-        return [_checkpoint(row) for row in rows]
+        return [checkpoint_of(row) for row in rows]
 
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         with self._lock:
             row = self._db.execute(
-                f"SELECT {', '.join(_CHECKPOINT_COLUMNS)} FROM checkpoints "
+                f"SELECT {', '.join(CHECKPOINT_COLUMNS)} FROM checkpoints "
                 "ORDER BY tree_size DESC LIMIT 1").fetchone()
-        return None if row is None else _checkpoint(row)
+        return None if row is None else checkpoint_of(row)
 
     def add_checkpoint(self, checkpoint: StoredCheckpoint, *, previous: int | None,
                        before_commit: Callable[[], None] = lambda: None) -> None:
@@ -163,18 +161,6 @@ class LogTables:
             return self._db.execute(
                 "INSERT OR IGNORE INTO capture_timestamps VALUES (?, ?)",
                 (capture_id, canonical_json(document).decode("utf-8"))).rowcount == 1
-
-
-def _log_entry(row: tuple) -> LogEntry:
-    index, capture_id, hashed, leaf = row
-    return LogEntry(index=index, capture_id=capture_id, leaf_hash=bytes(hashed), leaf=bytes(leaf))
-
-
-def _checkpoint(row: tuple) -> StoredCheckpoint:
-    values = dict(zip(_CHECKPOINT_COLUMNS, row, strict=True))
-    values["root_hash"] = bytes(values["root_hash"])
-    values["timestamp"] = json.loads(values["timestamp"]) if values["timestamp"] else None
-    return StoredCheckpoint(**values)
 
 
 def _checkpoint_row(checkpoint: StoredCheckpoint) -> tuple:

@@ -22,7 +22,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import Catalog, record_from_header
+from .catalog import Catalog
+from .catalogrows import record_from_header
 from .errors import SchemaError
 from .hashing import blake3_label
 from .home import ArchiveHome

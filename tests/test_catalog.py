@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import re
+import sqlite3
+
+import pytest
 
 from archiver.warcread import WarcReader
 from tests.helpers import json_lines, run_cli
@@ -197,3 +200,31 @@ def test_a_provenance_document_nested_too_deeply_is_reported_not_a_crash(tmp_pat
     rebuilt = run_cli(tmp_path, "catalog", "rebuild")
     assert rebuilt.exit_code == 0, rebuilt.output
     assert f"{len(captured) - 1} captures" in rebuilt.stderr
+
+
+@pytest.mark.parametrize(("statement", "said"), [
+    ("UPDATE records SET offset = 'ten' WHERE rowid = 2", "not byte counts"),
+    ("UPDATE records SET block_sha256 = X'0102' WHERE rowid = 2", "not text"),
+    ("UPDATE captures SET provenance = '[[[' WHERE rowid = 1", "does not hold JSON"),
+    ("UPDATE captures SET provenance = '{\"content\": null}' WHERE rowid = 1",
+     "a document archiver did not write"),
+    ("UPDATE log SET leaf_hash = 'abc' WHERE rowid = 1", "32-byte hash"),
+])
+def test_a_damaged_catalog_is_a_finding_not_a_crash(tmp_path, site, statement, said):
+    """A catalog row holding what archiver never writes (a catalog handed over for
+    checking is untrusted): verify reports it (exit 1), other commands stop with one
+    line naming the way out (exit 2)."""
+    capture_examples(tmp_path, site)
+    db = sqlite3.connect(tmp_path / "catalog.sqlite3")
+    db.execute(statement)
+    db.commit()
+    db.close()
+    verified = run_cli(tmp_path, "verify", "--json")
+    assert verified.exit_code == 1, verified.output
+    (problem,) = [p for p in json_lines(verified.stdout)[0]["problems"]
+                  if p["kind"] == "catalog-mismatch"]
+    assert said in problem["message"] and "catalog rebuild" in problem["message"]
+    listed = run_cli(tmp_path, "list")
+    if listed.exit_code != 0:  # only a row that list reads stops it
+        assert listed.exit_code == 2 and said in listed.stderr
+        assert "Traceback" not in listed.output and len(listed.stderr.splitlines()) == 1
