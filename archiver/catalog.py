@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import schemas
-from .catalogrows import RECORD_COLUMNS, json_object, reading, record_of
+from .catalogrows import RECORD_COLUMNS, damaged, json_object, reading, record_of
 from .errors import CatalogError
 from .hashing import canonical_json
 from .identity import capture_keys, url_key
@@ -474,6 +474,8 @@ class Catalog(LogTables):
                     "SELECT * FROM records WHERE capture_id = ? ORDER BY file, offset", (row[0],))
             )
         where = f"capture {str(row[0])[:80]!r}"
+        if not any(record.type in ("response", "revisit") for record in records):
+            raise damaged(where, "has no response record")
         with reading(where):
             return CaptureRow.from_document(json_object(row[11], where), records)
 

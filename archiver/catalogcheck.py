@@ -133,7 +133,8 @@ def _check_record(path: Path, stream, size: int, capture_id: str, record: Writte
                        kind=KIND, message=message, expected=expected, actual=actual)
 
     end = record.offset + record.length
-    stream.seek(end)
+    if end <= size:  # a forged catalog's offset may be past anything seek takes
+        stream.seek(end)
     if end > size or (end < size and stream.read(2) != b"\x1f\x8b"):
         return [problem(f"the catalog says the record is {record.length} bytes long, "
                         "but no gzip member starts where that ends")], None, None
