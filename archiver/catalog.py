@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import schemas
-from .catalogrows import RECORD_COLUMNS, damaged, json_object, reading, record_of
+from .catalogrows import (
+    RECORD_COLUMNS,
+    damaged,
+    fingerprint_of,
+    json_object,
+    reading,
+    record_of,
+)
 from .errors import CatalogError
 from .hashing import canonical_json
 from .identity import capture_keys, url_key
@@ -504,13 +511,15 @@ class Catalog(LogTables):
             [(capture_id, f.text_blake3, f.method, f.shingles, f.signature)
              for capture_id, f in found])
 
-    def fingerprints(self, method: str) -> dict[str, tuple[str, int, bytes]]:
-        """capture id -> (text_blake3, shingles, signature) of fingerprints made by ``method``."""
+    def fingerprints(self, method: str, *,
+                     signature_bytes: int) -> dict[str, tuple[str, int, bytes]]:
+        """capture id -> (text_blake3, shingles, signature) of fingerprints made by ``method``,
+        whose signatures are ``signature_bytes`` long."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT capture_id, text_blake3, shingles, signature FROM fingerprints "
                 "WHERE method = ?", (method,)).fetchall()
-        return {row[0]: (row[1], row[2], bytes(row[3])) for row in rows}
+        return dict(fingerprint_of(row, signature_bytes) for row in rows)
 
     def replace_republications(self, links: Iterable[tuple[str, str, dict[str, Any]]], *,
                                involving: Iterable[str] | None = None) -> None:

@@ -117,6 +117,17 @@ def checkpoint_of(row: tuple) -> StoredCheckpoint:
     return StoredCheckpoint(**values)
 
 
+def fingerprint_of(row: tuple, signature_bytes: int) -> tuple[str, tuple[str, int, bytes]]:
+    """A ``fingerprints`` row as (capture id, (text_blake3, shingles, signature))."""
+    capture_id, text_blake3, shingles, signature = row
+    if not (isinstance(capture_id, str) and isinstance(text_blake3, str) and _count(shingles)
+            and isinstance(signature, bytes) and len(signature) == signature_bytes):
+        raise damaged(f"the fingerprint of capture {str(capture_id)[:80]!r}",
+                      f"does not hold a text hash, a shingle count and a {signature_bytes}-"
+                      "byte signature")
+    return capture_id, (text_blake3, shingles, signature)
+
+
 def _count(value: Any) -> bool:
     """A non-negative integer (bool is not one here)."""
     return type(value) is int and value >= 0

@@ -217,7 +217,7 @@ class Tracer:
     def __init__(self, catalog: Catalog, *, progress: ProgressCallback | None = None) -> None:
         self.catalog = catalog
         self.gaps = fill_fingerprints(catalog, progress)
-        prints = catalog.fingerprints(METHOD)
+        prints = catalog.fingerprints(METHOD, signature_bytes=NUM_PERM * 4)
         self._stories: dict[str, Story] = {}
         self._identity: dict[str, str] = {}
         self._by_text: dict[str, list[str]] = {}  # text_blake3 -> capture ids

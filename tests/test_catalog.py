@@ -228,5 +228,19 @@ def test_a_damaged_catalog_is_a_finding_not_a_crash(tmp_path, site, statement, s
     assert any(said in message for message in messages), messages
     listed = run_cli(tmp_path, "list")
     if listed.exit_code != 0:  # only a row that list reads stops it
-        assert listed.exit_code == 2 and said in listed.stderr
-        assert "Traceback" not in listed.output and len(listed.stderr.splitlines()) == 1
+        assert_one_line_error(listed, said)
+
+
+def assert_one_line_error(result, said: str) -> None:
+    assert result.exit_code == 2 and said in result.stderr
+    assert "Traceback" not in result.output and len(result.stderr.splitlines()) == 1
+
+
+def test_a_damaged_fingerprint_stops_trace_with_one_line(tmp_path, site):
+    """Fingerprints are derived (verify does not check them); trace names the bad one."""
+    capture_examples(tmp_path, site)
+    db = sqlite3.connect(tmp_path / "catalog.sqlite3")
+    db.execute("UPDATE fingerprints SET signature = X'00' WHERE rowid = 1")
+    db.commit()
+    db.close()
+    assert_one_line_error(run_cli(tmp_path, "trace", "--all"), "512-byte signature")
