@@ -2,7 +2,7 @@
 
 Captures 2,000 pages of about 100 KiB with archiver and with wget (as bench_capture
 does), then checks each WARC with both tools. Reported: MB/s of WARC file bytes for
-each tool on each file (best of three alternating runs), and the ratio. archiver
+each tool on each file (best of five alternating runs), and the ratio. archiver
 checks more: SHA-256 and BLAKE3 of every block and payload, gzip member integrity,
 and every provenance document.
 
@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import capture_both, parse_size_args, report, timed  # noqa: E402
 
 #: Each tool runs this many times, alternating; the best time counts (the least disturbed).
-REPEATS = 3
+REPEATS = 5
 
 
 def check(files: list[Path]) -> dict:
