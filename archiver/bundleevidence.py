@@ -39,7 +39,7 @@ from .merkle import leaf_hash, verify_consistency, verify_inclusion
 from .signednote import Checkpoint, NoteError, parse_verifier_key, verify_checkpoint
 from .timestamp import TimestampVerificationError
 from .verify import Notice, Problem
-from .waczcheck import SignatureInfo
+from .waczcheck import ENTRY_ERRORS, SignatureInfo
 from .warc import WrittenRecord
 
 __all__ = ["CaptureCheck", "EvidenceCheck", "EvidenceSummary", "Findings", "RecordHeader"]
@@ -144,7 +144,7 @@ class EvidenceCheck:
         try:
             with self.bundle.open(info) as stream:
                 return stream.read(MAX_EVIDENCE_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+        except ENTRY_ERRORS as exc:
             self.found.problem("corrupt-entry", f"cannot read: {exc}", entry=entry)
             return None
 

@@ -60,6 +60,7 @@ from .jsonld import (
     PUBLISHED_META,
     TITLE_META,
     Markup,
+    without_lone_surrogates,
 )
 from .textextract import (
     TEXT_EXTRACTORS,
@@ -267,9 +268,13 @@ def _codec(label: str | None) -> str | None:
     label = label.strip().lower()
     name = _CODEC_ALIASES.get(label, label)
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        codec = codecs.lookup(name).name
+        # Python codecs that are no page encoding fail here: "quopri" (bytes to bytes),
+        # "idna" (strict only), "punycode" (ASCII only)
+        b"<\x80\xff".decode(codec, errors="replace")
+    except (LookupError, UnicodeError):
         return None
+    return codec
 
 
 def _decode(html: bytes | str, content_type: str | None) -> str:
@@ -560,10 +565,14 @@ def outlet_domain(url: str) -> str:
 
 
 def _clean(value: str | None, limit: int = MAX_TITLE_CHARS) -> str | None:
-    """Entities decoded, whitespace collapsed, NFC; None when empty or implausibly long."""
+    """Entities decoded, whitespace collapsed, NFC; None when empty or implausibly long.
+
+    Lone surrogates, which some heuristics make of a literal "\\udc00", become U+FFFD.
+    """
     if not value:
         return None
-    value = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", html_lib.unescape(value))).strip()
+    value = without_lone_surrogates(html_lib.unescape(value))
+    value = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
     return value if value and len(value) <= limit else None
 
 

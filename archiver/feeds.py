@@ -269,6 +269,9 @@ class _Reader:
 def _parse_xml(data: bytes, source: str, limits: FeedLimits, depth: int) -> ParsedFeed:
     try:
         reader = _stream(data, source, limits)
+    except (LookupError, UnicodeError) as exc:  # a declared encoding Python lacks, or a
+        # codec of Python's that is no character encoding ("idna", "punycode")
+        raise FeedError(source, f"unsupported character encoding ({exc})") from None
     except ValueError as exc:  # expat cannot do multi-byte legacy encodings (Shift_JIS, GBK)
         if "multi-byte" not in str(exc):
             raise

@@ -93,7 +93,12 @@ class Fetcher:
                 return exchanges
             if len(exchanges) > self.limits.max_redirects:
                 raise CaptureError(url, f"more than {self.limits.max_redirects} redirects")
-            target = parse_target(urljoin(target.url, location.strip()))
+            try:
+                next_url = urljoin(target.url, location.strip())
+            except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+                raise CaptureError(url, f"redirect to {location.strip()[:200]!r}, which is not "
+                                        f"a valid URL ({exc})") from None
+            target = parse_target(next_url)
 
     def _remaining(self, url: str, deadline: float, doing: str) -> float:
         left = deadline - self.monotonic()
@@ -176,7 +181,8 @@ class Fetcher:
                    *extra_headers, ("Connection", "close")]
         try:
             message = h11.Request(method="GET", target=target.request_target, headers=headers)
-        except h11.LocalProtocolError:  # a validator the server gave us is not a valid value
+        # a validator the server gave us is not a valid value, or not ASCII
+        except (h11.LocalProtocolError, UnicodeEncodeError):
             message = h11.Request(method="GET", target=target.request_target,
                                   headers=[h for h in headers if h not in extra_headers])
         request = conn.send(message)

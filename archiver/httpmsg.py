@@ -172,22 +172,26 @@ def content_decode(payload: bytes, content_encoding: str | None, *, max_bytes: i
     """Undo Content-Encoding (gzip, deflate, br; stacked in order) for extraction.
 
     Raises DecodeLimitError when the decoded size would pass ``max_bytes``, so a
-    gzip bomb costs us at most that much memory. Unknown codings are left as they are.
+    gzip bomb costs us at most that much memory, or when the body is not in a coding
+    it declares. Unknown codings are left as they are.
     """
     data = payload
     codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
     for coding in reversed(codings):
-        if coding in ("gzip", "x-gzip"):
-            data = _inflate(data, zlib.decompressobj(wbits=47), max_bytes)
-        elif coding == "deflate":
-            try:
-                data = _inflate(data, zlib.decompressobj(), max_bytes)
-            except zlib.error:  # raw deflate, as some servers send
-                data = _inflate(data, zlib.decompressobj(wbits=-15), max_bytes)
-        elif coding == "br":
-            data = _unbrotli(data, max_bytes)
-        elif coding != "identity":
-            return data
+        try:
+            if coding in ("gzip", "x-gzip"):
+                data = _inflate(data, zlib.decompressobj(wbits=47), max_bytes)
+            elif coding == "deflate":
+                try:
+                    data = _inflate(data, zlib.decompressobj(), max_bytes)
+                except zlib.error:  # raw deflate, as some servers send
+                    data = _inflate(data, zlib.decompressobj(wbits=-15), max_bytes)
+            elif coding == "br":
+                data = _unbrotli(data, max_bytes)
+            elif coding != "identity":
+                return data
+        except zlib.error as exc:
+            raise DecodeLimitError(f"{coding} body does not decode: {exc}") from exc
     if len(data) > max_bytes:
         raise DecodeLimitError(f"body is larger than the {max_bytes}-byte decode cap")
     return data

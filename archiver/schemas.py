@@ -62,7 +62,10 @@ def prepare(name: str) -> None:
 
 def accepts(document: Any, name: str) -> bool:
     """Whether ``document`` matches schema ``name`` (the fast validator's answer)."""
-    return _fast_check(name).is_valid(document)
+    try:
+        return _fast_check(name).is_valid(document)
+    except UnicodeEncodeError:  # a lone surrogate (from a JSON escape) is no UTF-8 for Rust
+        return _validator(name).is_valid(document)
 
 
 def problems(document: Any, name: str) -> list[str]:

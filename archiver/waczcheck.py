@@ -23,6 +23,7 @@ import re
 import stat
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,7 +39,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from .errors import ArchiverError
 from .wacz import COPY_BYTES, DATAPACKAGE, DIGEST_FILE
 
-__all__ = ["SignatureInfo", "WaczNote", "WaczProblem", "WaczReport", "check_wacz"]
+__all__ = ["ENTRY_ERRORS", "SignatureInfo", "WaczNote", "WaczProblem", "WaczReport",
+           "check_wacz"]
 
 #: Signing-spec property names (wacz-auth 0.1.0 "Signature Data Format").
 _ANONYMOUS_FIELDS = {"hash", "created", "software", "version", "signature", "publicKey"}
@@ -170,7 +172,8 @@ def check_wacz(path: str | os.PathLike[str], *, trusted_roots: Iterable[str] = (
         return report()
     try:
         bundle = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError,
+            NotImplementedError) as exc:  # a version or feature zipfile lacks
         found.problem("not-a-zip", None, f"not a readable ZIP file: {exc}")
         return report()
     with bundle:
@@ -265,7 +268,7 @@ def _read_json(bundle: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], nam
         return None
     try:
         data = _read_entry(bundle, info)
-    except _ENTRY_ERRORS as exc:
+    except ENTRY_ERRORS as exc:
         found.problem("corrupt-entry", name, f"cannot read: {exc}")
         return None
     try:
@@ -279,8 +282,9 @@ def _read_json(bundle: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], nam
     return document
 
 
-_ENTRY_ERRORS = (zipfile.BadZipFile, EOFError, OSError, NotImplementedError,
-                 RuntimeError, ValueError)
+#: What reading a damaged entry raises (zlib.error: a broken deflate stream).
+ENTRY_ERRORS = (zipfile.BadZipFile, EOFError, OSError, NotImplementedError,
+                RuntimeError, ValueError, zlib.error)
 
 
 def _read_entry(bundle: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -348,7 +352,7 @@ def _check_resources(bundle: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo
             continue
         try:
             actual, count = _hash_entry(bundle, info, algorithm)
-        except _ENTRY_ERRORS as exc:
+        except ENTRY_ERRORS as exc:
             found.problem("corrupt-entry", name, f"cannot read: {exc}")
             continue
         checked += 1

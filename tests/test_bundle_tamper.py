@@ -27,6 +27,7 @@ from archiver.keys import load_wacz_key
 from archiver.wacz import WaczSigner
 from tests.helpers import json_lines, run_cli
 from tests.test_export import _built, _exported, _served, entries, verify_json  # noqa: F401
+from tests.test_wacz import break_deflate
 from tests.tsa import local_tsa  # noqa: F401
 
 Change = Callable[[bytes], bytes]
@@ -232,6 +233,22 @@ def test_provenance_rewritten(tmp_path, bundle, signer):
     assert found == [("provenance-mismatch", entry)]
 
 
+def test_lone_surrogate_in_provenance_is_printed_escaped(tmp_path, bundle, signer):
+    """A JSON escape of half a UTF-16 pair is no UTF-8 character: both reports show it as
+    its escape instead of failing to print."""
+    entry = names(bundle, "evidence/provenance-")[0]
+
+    def change(data: bytes) -> bytes:
+        return json.dumps({**json.loads(data), "url": "\ud800"}).encode()
+
+    out = resign(bundle, tmp_path / "t.wacz", signer=signer, changes={entry: change})
+    code, report = verify_json(out)
+    assert code == 1
+    assert "\ud800" in [c["url"] for c in report["bundle"]["evidence"]["captures"]]
+    text = run_cli(tmp_path / "no-home", "verify", str(out))
+    assert text.exit_code == 1 and "  \\ud800" in text.stdout
+
+
 def test_capture_token_swapped_for_another(tmp_path, bundle, signer):
     """The checkpoint's token put in place of a capture's: it time-stamps other bytes."""
     (stamp,) = names(bundle, "evidence/timestamp-")
@@ -286,6 +303,24 @@ def test_hostile_zip_is_refused_unread(tmp_path, bundle, hostile):
     assert [(p["kind"], p["file"].rpartition("!/")[2]) for p in report["problems"]] == \
         [expected]
     assert report["files"] == [] and report["bundle"]["evidence"] is None
+
+
+def test_broken_deflate_in_evidence_is_a_corrupt_entry(tmp_path, bundle):
+    """An evidence entry zlib cannot inflate is named by both checks, not a traceback."""
+    out = _write(tmp_path / "t.wacz", bundle, {})
+    break_deflate(out, "evidence/verifier.key")
+    assert failures(out).count(("corrupt-entry", "evidence/verifier.key")) == 2
+
+
+@pytest.mark.parametrize("data", [b"", b"not a WARC"])
+def test_entry_in_archive_that_is_no_warc(tmp_path, bundle, data):
+    """A problem of a whole WARC entry is at its offset 0, and the report validates."""
+    out = _write(tmp_path / "t.wacz", bundle, {}, add={"archive/notes.warc": data})
+    code, report = verify_json(out)
+    assert code == 1
+    assert [(p["kind"], p["offset"]) for p in report["problems"]
+            if p["file"].endswith("!/archive/notes.warc") and p["offset"] is not None] == \
+        [("not-a-warc", 0)]
 
 
 # --- foreign WACZ files --------------------------------------------------------------------

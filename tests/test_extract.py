@@ -39,6 +39,7 @@ from archiver.extract import (
     normalise_text,
     text_blake3,
 )
+from archiver.hashing import canonical_json
 
 CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
 NEWS = CORPUS / "news-html"
@@ -91,6 +92,7 @@ def assert_valid(facts: PageFacts) -> None:
         assert not errors, (link, errors)
     assert facts.article["text_chars"] == len(facts.text)
     assert facts.article["text_blake3"] == text_blake3(facts.text)
+    canonical_json(dataclasses.asdict(facts))  # what a capture writes: UTF-8 throughout
 
 
 def page(head: str = "", body: str = BODY, lang: str = "en") -> bytes:
@@ -446,6 +448,27 @@ def test_broken_jsonld_is_repaired_or_salvaged():
     assert facts.article["published_at"] == "2019-11-19T21:57:01+00:00"
 
 
+@pytest.mark.parametrize("tail", ["}", ", \"description\": 'salvaged'}"],
+                         ids=["parsed", "salvaged"])
+def test_lone_surrogate_escapes_in_jsonld_read_as_replacement_characters(tail):
+    """JSON may escape half a UTF-16 pair, which is no character and has no UTF-8: it
+    reads as U+FFFD, so the provenance document can be written; whole pairs stay."""
+    block = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+             '"Half \\ud800 pair \\ud83d\\ude00"' + tail + "</script>")
+    facts = extract_page(page(block), url=URL)
+    assert facts.article["title"] == "Half \ufffd pair \U0001f600"
+    assert_valid(facts)
+
+
+def test_lone_surrogates_from_a_heuristic_read_as_replacement_characters():
+    """trafilatura unescapes a byline's literal "\\udc00" into half a UTF-16 pair."""
+    html = page(body='<span class="author">Ann \\udc00 Lee</span>' + BODY)
+    facts = extract_page(html, url=URL, text_mode="full")
+    assert facts.article["authors"] == ["Ann \ufffd Lee"]
+    assert facts.article["sources"]["authors"] == "trafilatura"
+    assert_valid(facts)
+
+
 @pytest.mark.parametrize(
     ("author", "expected"),
     [
@@ -588,6 +611,17 @@ def test_invalid_utf8_is_replaced_not_raised():
     html = page('<meta property="og:title" content="Bad @ byte">').replace(b"@", b"\xff")
     facts = extract_page(html, url=URL)
     assert facts.article["title"] == "Bad \ufffd byte"
+
+
+@pytest.mark.parametrize("label", ["idna", "punycode", "quopri", "rot13", "hex", "undefined"])
+def test_python_codecs_that_are_no_page_encoding_are_skipped(label):
+    """Python knows these labels, but they cannot decode a page with replacement: the
+    header's label is skipped for the <meta> one, a <meta> one for UTF-8."""
+    html = page('<meta property="og:title" content="Caf\u00e9">')
+    assert detect_charset(html, f"text/html; charset={label}") == "utf-8"
+    assert detect_charset(html.replace(b'"utf-8"', label.encode())) == "utf-8"
+    facts = extract_page(html, url=URL, content_type=f"text/html; charset={label}")
+    assert facts.article["title"] == "Caf\u00e9"
 
 
 # --- garbage and limits ----------------------------------------------------------------

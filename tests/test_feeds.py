@@ -372,6 +372,17 @@ def test_legacy_encodings_are_decoded():
     assert parse_feed(sjis, "https://jp.example/rss").entries[0].title == "\u6771\u4eac\u306e\u30cb\u30e5\u30fc\u30b9"
 
 
+@pytest.mark.parametrize("encoding", ["no-such-codec", "idna", "punycode"])
+def test_an_encoding_expat_cannot_map_is_a_clear_error(encoding):
+    """expat asks Python for an encoding it lacks: one that does not exist, or a Python
+    codec that is no character encoding, is named, not a traceback."""
+    document = (f'<?xml version="1.0" encoding="{encoding}"?><rss><channel><item>'
+                "<link>https://a.example/1</link></item></channel></rss>").encode()
+    with pytest.raises(FeedError, match="unsupported character encoding") as caught:
+        parse_feed(document, "https://a.example/rss")
+    assert_one_line(caught.value, "https://a.example/rss")
+
+
 # -- errors and hostile input ----------------------------------------------------------------
 
 

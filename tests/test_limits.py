@@ -75,18 +75,34 @@ def test_an_oversized_body_is_cut_at_the_byte_cap(tmp_path, site):
     assert len(block) == 10_000
 
 
+def capture_encoded(home, site, coding: bytes, body: bytes) -> dict:
+    """The provenance document of a page served as ``Content-Encoding: coding``."""
+    site.raw("/encoded", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: %s"
+             b"\r\nContent-Length: %d\r\n\r\n%s" % (coding, len(body), body))
+    result = run_cli(home, "capture", *ALLOW, "--json", site.url("/encoded"))
+    assert result.exit_code == 0, result.stderr
+    capture_id = json_lines(result.stdout)[0]["capture_id"]
+    return json_lines(run_cli(home, "show", capture_id, "--json").stdout)[0]
+
+
 def test_a_gzip_bomb_hits_the_decode_cap(tmp_path, site):
     """A small body that inflates past the decode cap is archived but not decoded."""
     bomb = gzip.compress(b"\0" * 200_000_000, compresslevel=9, mtime=0)
-    site.raw("/bomb", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
-             b"Content-Length: %d\r\n\r\n" % len(bomb) + bomb)
-    result = run_cli(tmp_path, "capture", *ALLOW, "--json", site.url("/bomb"))
-    assert result.exit_code == 0, result.stderr
-    capture_id = json_lines(result.stdout)[0]["capture_id"]
-    document = json_lines(run_cli(tmp_path, "show", capture_id, "--json").stdout)[0]
+    document = capture_encoded(tmp_path, site, b"gzip", bomb)
     assert document["content"]["bytes"] == len(bomb)
     assert document["article"]["text_blake3"] is None
     assert any("decode cap" in note for note in document["notes"])
+
+
+@pytest.mark.parametrize("coding", [b"gzip", b"deflate", b"br", b"br, gzip"])
+def test_a_body_that_is_not_its_declared_encoding_is_archived_not_decoded(tmp_path, site,
+                                                                           coding):
+    """Plain bytes sent as compressed: the capture keeps them and notes why no facts."""
+    body = b"<html><title>Not compressed</title><p>plain</p></html>"
+    document = capture_encoded(tmp_path, site, coding, body)
+    assert document["content"]["bytes"] == len(body)
+    assert document["article"]["title"] is None
+    assert any("does not decode" in note for note in document["notes"])
 
 
 @pytest.mark.parametrize("url", [
@@ -138,6 +154,14 @@ def test_a_redirect_to_a_private_address_is_refused(tmp_path, site):
         assert no_warc_records(tmp_path)
 
 
+def test_a_redirect_to_an_invalid_url_fails_cleanly(tmp_path, site):
+    site.raw("/jump", b"HTTP/1.1 302 Found\r\nLocation: http://[::1\r\nContent-Length: 0\r\n\r\n")
+    result = run_cli(tmp_path, "capture", *ALLOW, site.url("/jump"))
+    assert result.exit_code == 2
+    assert "redirect to 'http://[::1', which is not a valid URL" in result.stderr
+    assert no_warc_records(tmp_path)
+
+
 @pytest.mark.parametrize("url", ["ftp://example.com/x", "file:///etc/passwd", "javascript:alert(1)",
                                  "http://user:pw@example.com/", "not a url"])
 def test_other_schemes_and_bad_urls_are_refused(tmp_path, url):
@@ -145,6 +169,19 @@ def test_other_schemes_and_bad_urls_are_refused(tmp_path, url):
     result = run_cli(tmp_path, "capture", url)
     assert result.exit_code == 2
     assert url.split("/")[0] in result.stderr
+
+
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("--user-agent", "Bot \u00e9", "cannot be sent in an HTTP header"),
+    ("--user-agent", "Bot\r\nX-Injected: 1", "cannot be sent in an HTTP header"),
+    ("--outlet", "\udcff", "not valid UTF-8"),  # what Python makes of the byte 0xff in argv
+])
+def test_option_values_that_cannot_be_kept_are_refused(tmp_path, site, option, value, said):
+    """An option that would go into a header or a provenance document as something they
+    cannot hold is a usage error, before anything is fetched."""
+    result = run_cli(tmp_path, "capture", "--allow-private", option, value, site.url("/"))
+    assert result.exit_code == 2 and said in result.stderr
+    assert site.requests == [] and no_warc_records(tmp_path)
 
 
 def test_partial_failure_exits_one_and_keeps_the_good_capture(tmp_path, site):

@@ -12,7 +12,7 @@ from pathlib import Path
 import blake3
 import pytest
 
-from archiver.fingerprint import METHOD, fingerprint
+from archiver.fingerprint import METHOD, NUM_PERM, fingerprint
 from archiver.home import ArchiveHome
 from archiver.rebuild import rebuild_catalog
 from tests.helpers import json_lines, run_cli, warc_records
@@ -52,7 +52,7 @@ def test_article_text_is_a_conversion_record_hashed_by_the_provenance(tmp_path, 
     with ArchiveHome(tmp_path).open_catalog() as catalog:
         assert catalog.article_text(first["capture_id"]) == text.decode("utf-8")
         # fingerprinted at capture time, in the same commit (archiver trace reads it)
-        stored = catalog.fingerprints(METHOD)[first["capture_id"]]
+        stored = catalog.fingerprints(METHOD, signature_bytes=NUM_PERM * 4)[first["capture_id"]]
         assert stored[0] == first["text_blake3"]
         assert stored[2] == fingerprint(text.decode("utf-8")).signature
 
@@ -151,6 +151,17 @@ def test_not_modified_is_a_server_not_modified_revisit(tmp_path, site):
     assert document["content"]["revisit"]["refers_to_capture"] == first["capture_id"]
     assert document["article"] == show(tmp_path, first["capture_id"])["article"]
     assert run_cli(tmp_path, "verify").exit_code == 0
+
+
+def test_a_validator_that_cannot_be_sent_is_left_out(tmp_path, site):
+    """An ETag of non-ASCII bytes is recorded, but is no header value we can send back."""
+    site.raw("/odd-etag", b'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nETag: "\xe9t\xe9"\r\n'
+             b"Last-Modified: Tue, 24 Nov 2026 06:00:00 GMT\r\nContent-Length: 2\r\n\r\nhi")
+    first = capture(tmp_path, site.url("/odd-etag"))
+    assert show(tmp_path, first["capture_id"])["content"]["etag"] == '"\xe9t\xe9"'
+    capture(tmp_path, site.url("/odd-etag"), "--revalidate")
+    request = by_type(tmp_path, "request")[1][1]
+    assert b"If-None-Match" not in request and b"If-Modified-Since" not in request
 
 
 def test_rebuild_restores_revisits_and_texts(tmp_path, site):

@@ -62,6 +62,18 @@ def test_validate_names_what_is_wrong():
         schemas.validate(document, "provenance")
 
 
+def test_lone_surrogate_is_a_string_like_any_other():
+    """json.loads makes "\\ud800" half a UTF-16 pair, which the fast validator cannot
+    take in; jsonschema decides instead, either way."""
+    document = json.loads((EXAMPLES / "provenance.json").read_text())
+    document["url"] = "\ud800"
+    assert schemas.problems(document, "provenance") == []
+    document["content"]["truncated"] = "\udc00"
+    assert not schemas.accepts(document, "provenance")
+    with pytest.raises(SchemaError, match="content/truncated"):
+        schemas.validate(document, "provenance")
+
+
 def test_validating_leaves_the_loaded_schema_unchanged():
     """Building the fast validator must not change the schema jsonschema resolves in."""
     for name in ("provenance", "capture", "verification"):

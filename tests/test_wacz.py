@@ -503,6 +503,35 @@ def test_not_a_zip(tmp_path, data):
     assert kinds(check_wacz(tmp_path / "t.wacz")) == [("not-a-zip", None)]
 
 
+def test_unsupported_zip_version_is_not_a_zip(tmp_path):
+    """An entry needing ZIP version 9.9 to extract: zipfile refuses to open the file."""
+    with zipfile.ZipFile(tmp_path / "t.wacz", "w") as bundle:
+        bundle.writestr("pages/pages.jsonl", b"{}\n")
+    data = bytearray((tmp_path / "t.wacz").read_bytes())
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 6:central + 8] = (99).to_bytes(2, "little")  # version needed to extract
+    (tmp_path / "t.wacz").write_bytes(bytes(data))
+    assert kinds(check_wacz(tmp_path / "t.wacz")) == [("not-a-zip", None)]
+
+
+def break_deflate(bundle: Path, name: str) -> None:
+    """Overwrite a deflated entry's bytes in place with an invalid deflate stream."""
+    with zipfile.ZipFile(bundle) as archive:
+        info = archive.getinfo(name)
+    data = bytearray(bundle.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start:start + info.compress_size] = b"\xff" * info.compress_size  # block type 3
+    bundle.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("name", ["pages/pages.jsonl", "datapackage.json"])
+def test_broken_deflate_stream_is_a_corrupt_entry(tmp_path, signed, name):
+    """zlib's own error on a damaged entry is a finding that names the entry."""
+    out = Path(shutil.copy(signed, tmp_path / "t.wacz"))
+    break_deflate(out, name)
+    assert kinds(check_wacz(out)) == [("corrupt-entry", name)]
+
+
 def test_missing_datapackage_and_bad_json(tmp_path):
     with zipfile.ZipFile(tmp_path / "a.wacz", "w") as bundle:
         bundle.writestr("pages/pages.jsonl", b"{}\n")

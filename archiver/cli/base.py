@@ -42,7 +42,14 @@ class ArchiverGroup(click.Group):
 def emit_json(document: dict, schema: str) -> None:
     """Validate a document against its schema, then print it as one JSON line."""
     schemas.validate(document, schema)
-    click.echo(json.dumps(document, ensure_ascii=False, sort_keys=True))
+    click.echo(printable(json.dumps(document, ensure_ascii=False, sort_keys=True)))
+
+
+def printable(text: str) -> str:
+    """``text`` as UTF-8 can carry it. A lone surrogate (a JSON escape of half a UTF-16
+    pair, in a file someone handed us) is no character: it is shown as its escape, which
+    inside a JSON string is that same escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @click.group(cls=ArchiverGroup, context_settings=CONTEXT_SETTINGS)
@@ -110,6 +117,22 @@ class CaptureChoices:
             parties=(*home.party_files(), *self.party_files), **more)
 
 
+def header_value(value: str | None) -> str | None:
+    """An option sent as an HTTP header value: visible ASCII and spaces only."""
+    if value is not None and not (value.isascii() and value.isprintable()):
+        raise click.BadParameter(f"{value!r} cannot be sent in an HTTP header: use printable "
+                                 "ASCII")
+    return value
+
+
+def text_value(value: str | None) -> str | None:
+    """An option kept in provenance documents: text that UTF-8 can hold (the shell can
+    pass bytes that are not UTF-8, which Python keeps as lone surrogates)."""
+    if value is not None and printable(value) != value:
+        raise click.BadParameter(f"{printable(value)!r} is not valid UTF-8 text")
+    return value
+
+
 _CAPTURE_OPTIONS = (
     click.option("--allow-private", is_flag=True,
                  help="Allow private, loopback, link-local and reserved addresses."),
@@ -121,7 +144,8 @@ _CAPTURE_OPTIONS = (
     click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
                  show_default=True,
                  help="Cut a response at this many bytes (WARC-Truncated: length)."),
-    click.option("--user-agent", help="User-Agent header to send."),
+    click.option("--user-agent", callback=lambda ctx, param, value: header_value(value),
+                 help="User-Agent header to send."),
     click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True, path_type=Path),
                  help="Trust only the CA certificates in this PEM file (for a private CA)."),
     click.option("--extract", "text_mode", type=click.Choice(["full", "fast"]), default="full",

@@ -15,6 +15,7 @@ from .base import (
     cli,
     emit_json,
     pass_home,
+    text_value,
     tsa_arguments,
     tsa_options,
 )
@@ -24,7 +25,8 @@ from .base import (
 @click.argument("urls", nargs=-1)
 @click.option("-i", "--input-file", type=click.File("r", encoding="utf-8"),
               help="Read URLs from FILE, one per line ('-' for stdin; # starts a comment).")
-@click.option("--outlet", help="Name of the outlet, overriding what the page says.")
+@click.option("--outlet", callback=lambda ctx, param, value: text_value(value),
+              help="Name of the outlet, overriding what the page says.")
 @capture_options
 @click.option("--revalidate", is_flag=True,
               help="Ask the server whether each URL changed since its newest capture "
