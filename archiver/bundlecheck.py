@@ -199,6 +199,5 @@ def _data_offset(raw: BinaryIO, info: zipfile.ZipInfo) -> int | None:
 
 
 def _shifted(item: Problem | Notice, start: int) -> Problem | Notice:
-    """An offset in the bundle file made an offset in the WARC entry. A problem of the
-    whole entry (empty, not a WARC) comes at offset 0 already."""
-    return item if item.offset is None else replace(item, offset=max(item.offset - start, 0))
+    """An offset in the bundle file made an offset in the WARC entry."""
+    return item if item.offset is None else replace(item, offset=item.offset - start)

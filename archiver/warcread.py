@@ -340,6 +340,7 @@ class WarcReader:
         self._file.seek(start)  # a span (or a WARC stored inside a ZIP) is judged by its own bytes
         self.compression = "gzip" if self._file.read(2) == GZIP_MAGIC else "none"
         end = self.size if end is None else end
+        self._start, self._end = start, end
         self._source: PlainSource | GzipSource
         if self.compression == "gzip":
             self._source = GzipSource(self._file, start, end, _starts_record)
@@ -369,9 +370,10 @@ class WarcReader:
         return self._source.offset
 
     def __iter__(self) -> Iterator[Record]:
-        if self.size == 0:
-            self.problems.append(ReadProblem(kind="empty-file", offset=0, record_id=None,
-                                             message="the file is empty", at_end=True))
+        if self._end <= self._start:
+            self.problems.append(ReadProblem(kind="empty-file", offset=self._start,
+                                             record_id=None, message="the file is empty",
+                                             at_end=True))
             return
         while (record := self._next_record()) is not None:
             yield record
@@ -392,7 +394,8 @@ class WarcReader:
                 damage = stream.take_break()
                 if damage is None:
                     if not self._started:
-                        self._problem("not-a-warc", 0, "the file holds no WARC or ARC record")
+                        self._problem("not-a-warc", self._start,
+                                      "the file holds no WARC or ARC record")
                     return None
                 self._started = True
                 if not damage.claimed:
@@ -406,8 +409,8 @@ class WarcReader:
             if kind is None and self._cut_record_start(buf[start:end]):
                 continue
             if not self._started and kind is None:
-                self._problem("not-a-warc", 0, "the file does not start with a WARC or ARC "
-                              f"record (it starts with {bytes(buf[start:start + 16])!r})")
+                self._problem("not-a-warc", self._start, "the file does not start with a WARC "
+                              f"or ARC record (it starts with {bytes(buf[start:start + 16])!r})")
                 return None
             if kind is not None:
                 self._started = True

@@ -312,15 +312,15 @@ def test_broken_deflate_in_evidence_is_a_corrupt_entry(tmp_path, bundle):
     assert failures(out).count(("corrupt-entry", "evidence/verifier.key")) == 2
 
 
-@pytest.mark.parametrize("data", [b"", b"not a WARC"])
-def test_entry_in_archive_that_is_no_warc(tmp_path, bundle, data):
+@pytest.mark.parametrize(("data", "kind"), [(b"", "empty-file"), (b"not a WARC", "not-a-warc")])
+def test_entry_in_archive_that_is_no_warc(tmp_path, bundle, data, kind):
     """A problem of a whole WARC entry is at its offset 0, and the report validates."""
     out = _write(tmp_path / "t.wacz", bundle, {}, add={"archive/notes.warc": data})
     code, report = verify_json(out)
     assert code == 1
     assert [(p["kind"], p["offset"]) for p in report["problems"]
             if p["file"].endswith("!/archive/notes.warc") and p["offset"] is not None] == \
-        [("not-a-warc", 0)]
+        [(kind, 0)]
 
 
 # --- foreign WACZ files --------------------------------------------------------------------

@@ -562,6 +562,17 @@ def test_spans_read_the_same_records(tmp_path):
     assert records == [(w.offset, w.length, w.record_id, []) for w in written]
 
 
+@pytest.mark.parametrize(("tail", "kind"), [(b"", "empty-file"), (b"no record here", "not-a-warc")])
+def test_a_span_is_judged_at_its_own_offset(tmp_path, tail, kind):
+    """A span that holds no record says so at the span's start, not at the file's."""
+    path = tmp_path / "x.warc"
+    head = b"WARC/1.0\r\nWARC-Type: resource\r\nContent-Length: 1\r\n\r\nx\r\n\r\n"
+    path.write_bytes(head + tail)
+    with WarcReader(path, start=len(head)) as reader:
+        assert list(reader) == []
+    assert [(p.kind, p.offset) for p in reader.problems] == [(kind, len(head))]
+
+
 def test_folded_header_lines_join_their_field(tmp_path):
     """An obsolete continuation line (leading space) belongs to the field before it."""
     path = tmp_path / "folded.warc"
