@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from . import surrogates
 from .errors import CatalogError
 from .ledger import LogEntry, StoredCheckpoint
 from .warc import WrittenRecord
@@ -70,11 +71,19 @@ def record_from_header(header: Header, *, file: str, offset: int, length: int) -
 
 
 def json_value(text: Any, where: str) -> Any:
-    """A JSON column (provenance, links, time-stamp documents) parsed."""
+    """A JSON column (provenance, links, time-stamp documents) parsed. Archiver writes
+    them as UTF-8, so an escaped lone surrogate (no character at all) is damage too."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except (TypeError, ValueError, RecursionError) as exc:
         raise damaged(where, f"does not hold JSON ({str(exc)[:80]})") from exc
+    if surrogates.ESCAPE.search(text):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise damaged(where, "holds half a UTF-16 surrogate pair, which is no text") \
+                from exc
+    return value
 
 
 @contextmanager

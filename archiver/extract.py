@@ -51,6 +51,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from . import surrogates
 from .attribution import Byline, markup_links, name_key
 from .jsonld import (
     AUTHOR_META,
@@ -60,7 +61,6 @@ from .jsonld import (
     PUBLISHED_META,
     TITLE_META,
     Markup,
-    without_lone_surrogates,
 )
 from .textextract import (
     TEXT_EXTRACTORS,
@@ -571,7 +571,7 @@ def _clean(value: str | None, limit: int = MAX_TITLE_CHARS) -> str | None:
     """
     if not value:
         return None
-    value = without_lone_surrogates(html_lib.unescape(value))
+    value = surrogates.replaced(html_lib.unescape(value))
     value = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
     return value if value and len(value) <= limit else None
 

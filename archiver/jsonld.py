@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
+from . import surrogates
+
 #: JSON-LD blocks larger than this are skipped (real ones are under 50 KB; a larger
 #: block is an inline app state, not page metadata, and costs milliseconds to parse).
 MAX_JSONLD_CHARS = 1_000_000
@@ -100,8 +102,6 @@ _LINE_COMMENT = re.compile(r"(?m)(^|[,{\[]\s*)//[^\n]*$")
 _SALVAGE_FIELD = re.compile(
     r'"(@type|headline|datePublished|dateModified|inLanguage)"\s*:\s*"((?:[^"\\]|\\.){1,500})"'
 )
-#: An escape of half a UTF-16 pair; json.loads joins whole pairs and keeps lone halves.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class MetaIndex(dict[str, list[str]]):
@@ -250,8 +250,8 @@ def _load_json(raw: str) -> Any:
     for attempt in (text, _LINE_COMMENT.sub(r"\1", _TRAILING_COMMA.sub(r"\1", text))):
         try:
             data = json.loads(attempt, strict=False)
-            if _SURROGATE_ESCAPE.search(attempt):  # rare: read it again with U+FFFD for them
-                data = json.loads(without_lone_surrogates(json.dumps(data, ensure_ascii=False)))
+            if surrogates.ESCAPE.search(attempt):  # rare: read it again with U+FFFD for them
+                data = json.loads(surrogates.replaced(json.dumps(data, ensure_ascii=False)))
             return data
         except (ValueError, RecursionError):
             continue
@@ -264,15 +264,9 @@ def _load_json(raw: str) -> Any:
 
 def _load_json_string(value: str) -> str:
     try:
-        return without_lone_surrogates(str(json.loads(f'"{value}"', strict=False)))
+        return surrogates.replaced(str(json.loads(f'"{value}"', strict=False)))
     except ValueError:
         return value
-
-
-def without_lone_surrogates(text: str) -> str:
-    """``text`` with each lone surrogate, which is no character and has no UTF-8 (so no
-    provenance document could hold it), replaced by U+FFFD."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _walk(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:

@@ -211,6 +211,8 @@ def test_a_provenance_document_nested_too_deeply_is_reported_not_a_crash(tmp_pat
     ("UPDATE log SET leaf_hash = 'abc' WHERE rowid = 1", "32-byte hash"),
     ("UPDATE records SET offset = 9223372036854775000 WHERE rowid = 2", "no gzip member"),
     ("UPDATE records SET type = 'request' WHERE type = 'response'", "no response record"),
+    ("UPDATE captures SET provenance = replace(provenance, '\"title\":\"', "
+     "'\"title\":\"\\ud800') WHERE rowid = 1", "half a UTF-16 surrogate pair"),
 ])
 def test_a_damaged_catalog_is_a_finding_not_a_crash(tmp_path, site, statement, said):
     """A catalog row holding what archiver never writes (a catalog handed over for

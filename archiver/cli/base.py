@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .. import __version__, schemas
+from .. import __version__, schemas, surrogates
 from ..errors import ArchiverError
 from ..home import ArchiveHome
 from ..limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Limits
@@ -42,14 +42,7 @@ class ArchiverGroup(click.Group):
 def emit_json(document: dict, schema: str) -> None:
     """Validate a document against its schema, then print it as one JSON line."""
     schemas.validate(document, schema)
-    click.echo(printable(json.dumps(document, ensure_ascii=False, sort_keys=True)))
-
-
-def printable(text: str) -> str:
-    """``text`` as UTF-8 can carry it. A lone surrogate (a JSON escape of half a UTF-16
-    pair, in a file someone handed us) is no character: it is shown as its escape, which
-    inside a JSON string is that same escape."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    click.echo(surrogates.escaped(json.dumps(document, ensure_ascii=False, sort_keys=True)))
 
 
 @click.group(cls=ArchiverGroup, context_settings=CONTEXT_SETTINGS)
@@ -128,8 +121,8 @@ def header_value(value: str | None) -> str | None:
 def text_value(value: str | None) -> str | None:
     """An option kept in provenance documents: text that UTF-8 can hold (the shell can
     pass bytes that are not UTF-8, which Python keeps as lone surrogates)."""
-    if value is not None and printable(value) != value:
-        raise click.BadParameter(f"{printable(value)!r} is not valid UTF-8 text")
+    if value is not None and surrogates.escaped(value) != value:
+        raise click.BadParameter(f"{surrogates.escaped(value)!r} is not valid UTF-8 text")
     return value
 
 

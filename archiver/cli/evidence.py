@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from .. import surrogates
 from ..home import ArchiveHome
 from ..render import Progress, render_bundle, render_checkpoint, render_export, render_keys
-from .base import cli, emit_json, pass_home, printable, tsa_arguments, tsa_options
+from .base import cli, emit_json, pass_home, tsa_arguments, tsa_options
 
 
 @cli.group("keys")
@@ -155,6 +156,6 @@ def verify_bundles(paths: list[Path], as_json: bool) -> None:
         if as_json:
             emit_json(report.to_document(), "verification")
         else:
-            click.echo(printable(render_bundle(report)))
+            click.echo(surrogates.escaped(render_bundle(report)))
         ok = ok and report.ok
     sys.exit(0 if ok else 1)
