@@ -285,7 +285,12 @@ def load_wacz_public_key(directory: Path) -> bytes:
         ArchiverError: the file is not a P-384 public key.
     """
     path = Path(directory) / WACZ_PUBLIC_KEY_FILE
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ArchiverError(f"cannot read {path}: {exc.strerror}") from None
     try:
         public = load_pem_public_key(data)
     except (ValueError, TypeError, UnsupportedAlgorithm):
@@ -372,8 +377,9 @@ def _remove_stale_temporaries(directory: Path) -> None:
 
 def _read_private_file(path: Path, limit: int = _MAX_KEY_FILE) -> bytes:
     # O_NOFOLLOW then fstat: the checked file is the file read, not a symlink's target.
+    # O_NONBLOCK: opening a FIFO would otherwise wait for a writer.
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     except FileNotFoundError:
         raise ArchiverError(f"no signing key at {path}; create a key first") from None
     except OSError as exc:
@@ -381,10 +387,11 @@ def _read_private_file(path: Path, limit: int = _MAX_KEY_FILE) -> bytes:
             raise ArchiverError(f"signing key {path} is a symbolic link; it must be a "
                                 "regular file") from None
         raise ArchiverError(f"cannot read signing key {path}: {exc.strerror}") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):  # before fdopen, which refuses a directory
+        os.close(fd)
+        raise ArchiverError(f"signing key {path} is not a regular file")
     with os.fdopen(fd, "rb") as handle:
-        st = os.fstat(handle.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise ArchiverError(f"signing key {path} is not a regular file")
         if st.st_mode & 0o077:
             raise ArchiverError(
                 f"signing key {path} is readable or writable by group or others (mode "

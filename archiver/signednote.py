@@ -285,8 +285,10 @@ def parse_checkpoint(text: str) -> Checkpoint:
         raise CheckpointError("checkpoint needs origin, tree size and root hash lines")
     origin, size_line, hash_line, *extensions = lines
     if not _DECIMAL.fullmatch(size_line):
-        raise CheckpointError(f"checkpoint tree size {size_line!r} is not a decimal number "
+        raise CheckpointError(f"checkpoint tree size {size_line[:80]!r} is not a decimal number "
                               "without leading zeros")
+    if len(size_line) > len(str(2**64 - 1)):  # before int(), which refuses >4300 digits
+        raise CheckpointError(f"checkpoint tree size {size_line[:30]}... is not in 0..2^64-1")
     root_hash = _b64decode(hash_line)
     if root_hash is None or len(root_hash) != ROOT_HASH_SIZE:
         raise CheckpointError(f"checkpoint root hash {hash_line!r} is not base64 of "

@@ -234,7 +234,9 @@ def load_certificates(blobs: Iterable[str | bytes]) -> list[x509.Certificate]:
     """Certificates from PEM text (one or more per item) or DER bytes."""
     out: list[x509.Certificate] = []
     for blob in blobs:
-        raw = blob.encode("ascii") if isinstance(blob, str) else bytes(blob)
+        if not isinstance(blob, (str, bytes)):  # bytes(n) would make n zero bytes
+            raise TypeError(f"a certificate is PEM text or DER bytes, not {type(blob).__name__}")
+        raw = blob.encode("ascii") if isinstance(blob, str) else blob
         if b"-----BEGIN" in raw:
             out.extend(x509.load_pem_x509_certificates(raw))
         else:
@@ -559,6 +561,8 @@ def _parse_token(token: bytes) -> TimeStampResponse:
     _library(lambda: [(signer.issuer, signer.serial_number)
                       for signer in response.signed_data.signer_infos], "SignerInfo")
     _library(lambda: response.signed_data.certificates, "certificates")
+    if response.tst_info.policy is None:  # required by RFC 3161, None from the library
+        raise TimestampVerificationError("malformed token (TSTInfo: no policy)")
     return response
 
 

@@ -251,6 +251,28 @@ class TestLoad:
         with pytest.raises(ArchiverError, match="does not match"):
             load_key(keydir)
 
+    @pytest.mark.parametrize("make", [os.mkdir, os.mkfifo], ids=["directory", "fifo"])
+    @pytest.mark.parametrize(("create", "load", "name"), [
+        (lambda d: init_key(d, NAME), load_key, PRIVATE_KEY_FILE),
+        (keys.init_wacz_key, keys.load_wacz_key, keys.WACZ_PRIVATE_KEY_FILE),
+    ], ids=["signer", "wacz"])
+    def test_key_file_that_is_not_a_file(self, keydir, create, load, name, make):
+        """A directory (once a traceback) or a FIFO (once a hang) where the key belongs."""
+        create(keydir)
+        (keydir / name).unlink()
+        make(keydir / name, 0o600)
+        with pytest.raises(ArchiverError, match="not a regular file"):
+            load(keydir)
+
+    def test_unreadable_wacz_public_key(self, keydir):
+        """A wacz-public.pem that cannot be read is an ArchiverError naming it."""
+        keys.init_wacz_key(keydir)
+        public = keydir / keys.WACZ_PUBLIC_KEY_FILE
+        public.unlink()
+        public.mkdir()
+        with pytest.raises(ArchiverError, match=f"cannot read {re.escape(str(public))}"):
+            keys.load_wacz_key(keydir)
+
     def test_missing_verifier_key_is_fine(self, keydir):
         """The public half is derived from the private key if verifier.key is missing."""
         created = init_key(keydir, NAME)

@@ -287,6 +287,7 @@ GOOD_HASH = "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I="
     f"origin\n\u0661\u0662\n{GOOD_HASH}\n",              # Arabic-Indic digits
     f"origin\n\n{GOOD_HASH}\n",                          # empty size
     f"origin\n18446744073709551616\n{GOOD_HASH}\n",      # 2^64
+    f"origin\n{'9' * 5000}\n{GOOD_HASH}\n",             # past int()'s 4300-digit limit
     "origin\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxqw==\n",   # 31 bytes
     "origin\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2IA\n",   # 33 bytes
     "origin\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=\n",   # non-canonical last char

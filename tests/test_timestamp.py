@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
 
-from archiver import timestamp
+from archiver import cms, timestamp
 from archiver.errors import ArchiverError
 from archiver.timestamp import (
     TimestampRequestError,
@@ -133,6 +133,21 @@ class TestDocument:
         """A document whose token is not base64 is refused with a clear error."""
         with pytest.raises(TimestampVerificationError, match="malformed"):
             TimestampToken.from_document(stamped.to_document() | {"token": "not base64!"})
+
+    def test_chain_of_numbers(self, stamped):
+        """A number in the chain is malformed (bytes() took it as a size: a crash or a huge
+        allocation), not read as a certificate."""
+        with pytest.raises(TimestampVerificationError, match="malformed"):
+            TimestampToken.from_document(stamped.to_document() | {"chain": [2**70]})
+
+    def test_token_without_policy(self, stamped):
+        """TSTInfo.policy is required (RFC 3161 §2.4.2); rfc3161-client gives None for it."""
+        version = stamped.token.index(b"\x02\x01\x01\x06")  # TSTInfo: version 1, policy
+        policy = cms.der_element(stamped.token, version + 3)
+        token = _drop_element(stamped.token, policy[0], policy[2])
+        document = stamped.to_document() | {"token": base64.b64encode(token).decode("ascii")}
+        with pytest.raises(TimestampVerificationError, match="no policy"):
+            TimestampToken.from_document(document)
 
 
 class TestVerify:
@@ -383,6 +398,22 @@ def _token_of(response: bytes) -> bytes:
     header = 2 + (response[1] & 0x7F if response[1] & 0x80 else 0)
     assert response[header:header + 5] == b"\x30\x03\x02\x01\x00"  # status granted
     return response[header + 5:]
+
+
+def _drop_element(der: bytes, start: int, end: int) -> bytes:
+    """``der`` without the element at ``der[start:end]``, every enclosing length adjusted."""
+    def rebuild(element: cms.Element) -> bytes:
+        first, content, last = element
+        if (first, last) == (start, end):
+            return b""
+        if not first <= start < end <= last:
+            return der[first:last]
+        if der[first] == 0x04:  # the eContent OCTET STRING, which wraps the TSTInfo DER
+            children = [cms.der_element(der, content, last)]
+        else:
+            children = cms.der_children(der, element)
+        return cms.der_sequence(b"".join(map(rebuild, children)), der[first])
+    return rebuild(cms.der_element(der, 0))
 
 
 def _nonce_offset(token: bytes) -> int:
