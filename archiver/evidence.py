@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives import serialization
 from . import schemas
 from .catalog import Catalog
 from .errors import ArchiverError
-from .files import write_new_file
+from .files import read_evidence_file, write_new_file
 from .home import ArchiveHome
 from .keys import (
     PRIVATE_KEY_FILE,
@@ -144,7 +144,7 @@ def archive_verifier_key(home: ArchiveHome) -> str | None:
     """The archive's verifier key string (public), or None when it has no log key."""
     path = home.keys_dir / VERIFIER_KEY_FILE
     try:
-        return path.read_text(encoding="utf-8").strip()
+        return read_evidence_file(path).decode("utf-8").strip()
     except FileNotFoundError:
         pass
     except (OSError, UnicodeDecodeError) as exc:
@@ -466,7 +466,7 @@ def _check_extends(home: ArchiveHome, catalog: Catalog, previous: StoredCheckpoi
     folder = home.checkpoints_dir
     for path in sorted(folder.glob("*.note")) if folder.is_dir() else []:
         try:
-            notes.add((f"checkpoint file {path}", path.read_bytes().decode("utf-8")))
+            notes.add((f"checkpoint file {path}", read_evidence_file(path).decode("utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
             raise CheckpointRefused(f"cannot read checkpoint file {path} ({exc}); run "
                                     "'archiver verify'") from None

@@ -1,4 +1,5 @@
-"""Writing evidence files atomically: whole or not at all, and never over another file.
+"""Evidence files: written atomically, whole or not at all, never over another file; read
+back only when they are regular files of a sane size.
 
 A key, a checkpoint or a time-stamp token is evidence: once written it is never replaced.
 The bytes go to a temporary file in the same directory, which is synced and then
@@ -9,11 +10,16 @@ crash leaves at most an unused temporary file, never a partial file under the na
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from .errors import ArchiverError
+
+#: Keys, notes and time-stamp documents are a few KiB; a file far larger is not ours.
+MAX_EVIDENCE_FILE_BYTES = 16 << 20
 
 
 def write_new_file(path: Path, data: bytes, *, mode: int = 0o644) -> bool:
@@ -52,6 +58,22 @@ def write_new_file(path: Path, data: bytes, *, mode: int = 0o644) -> bool:
             os.unlink(temporary)
     fsync_directory(path.parent)
     return True
+
+
+def read_evidence_file(path: Path, limit: int = MAX_EVIDENCE_FILE_BYTES) -> bytes:
+    """The bytes of ``path``, a regular file of at most ``limit`` bytes. An archive folder
+    someone hands us may hold a FIFO where a note should be (reading it would wait for a
+    writer forever), a device, or a file of gigabytes: each raises OSError, which callers
+    already treat as an unreadable file (FileNotFoundError when there is none)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    with os.fdopen(fd, "rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+    return data
 
 
 def fsync_directory(directory: Path) -> None:

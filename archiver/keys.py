@@ -59,7 +59,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from .errors import ArchiverError
-from .files import write_new_file
+from .files import read_evidence_file, write_new_file
 from .signednote import ED25519_TYPE, NoteError, check_key_name, key_id, sign_note, verifier_key
 
 PRIVATE_KEY_FILE = "signing.key"
@@ -174,7 +174,7 @@ def load_key(directory: Path) -> SigningKey:
     key = _decode_signer_key(data, key_path)
     verifier_path = directory / VERIFIER_KEY_FILE
     try:
-        published = verifier_path.read_text(encoding="utf-8").strip()
+        published = read_evidence_file(verifier_path).decode("utf-8").strip()
     except FileNotFoundError:
         return key
     except (OSError, UnicodeDecodeError) as exc:
@@ -286,7 +286,7 @@ def load_wacz_public_key(directory: Path) -> bytes:
     """
     path = Path(directory) / WACZ_PUBLIC_KEY_FILE
     try:
-        data = path.read_bytes()
+        data = read_evidence_file(path)
     except FileNotFoundError:
         raise
     except OSError as exc:

@@ -43,6 +43,7 @@ from .evidence import (
     checkpoint_timestamp_path,
     verify_timestamp_document,
 )
+from .files import read_evidence_file
 from .home import ArchiveHome
 from .keys import fingerprint
 from .ledger import StoredCheckpoint, b64, leaf_difference
@@ -337,7 +338,7 @@ def _read_text(path: Path | None) -> str | None:
     if path is None:
         return None
     try:
-        return path.read_bytes().decode("utf-8")
+        return read_evidence_file(path).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from .catalog import Catalog
 from .catalogrows import record_from_header
 from .errors import SchemaError
+from .files import read_evidence_file
 from .hashing import blake3_label
 from .home import ArchiveHome
 from .ledger import LogError, StoredCheckpoint, load_tree
@@ -132,7 +133,7 @@ def _import_files(home: ArchiveHome, catalog: Catalog) -> int:
         if not match:
             continue
         try:
-            note = path.read_bytes().decode("utf-8")
+            note = read_evidence_file(path).decode("utf-8")
             checkpoint = parse_checkpoint(parse_note(note).text)
         except (OSError, UnicodeDecodeError, NoteError):
             continue
@@ -163,7 +164,7 @@ def _stale(catalog: Catalog, checkpoints: list[StoredCheckpoint]) -> tuple[int, 
 
 def _json_file(path: Path) -> object:
     try:
-        return json.loads(path.read_bytes())
+        return json.loads(read_evidence_file(path))
     except (OSError, ValueError, RecursionError):
         return None
 

@@ -6,6 +6,7 @@ import base64
 import gzip
 import hashlib
 import json
+import os
 import sqlite3
 
 import pytest
@@ -270,6 +271,25 @@ def test_a_flipped_byte_in_a_checkpoint_file(home):
             "checkpoint 3") in found
     assert any(k == "checkpoint-invalid" and f == str(path) and "does not verify" in m
                for k, f, m in found)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_checkpoint_file_that_is_no_file_is_reported_without_waiting(home, kind):
+    """An archive folder handed over may hold a FIFO where a note should be: reading it
+    would wait for a writer forever. verify reports the file as unreadable instead, and
+    so does rebuild; the verifier key gets the same treatment."""
+    path = home.checkpoints_dir / "3.note"
+    path.unlink()
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    code, report = verify(home)
+    assert code == 1
+    assert any(p["file"] == str(path) for p in report["problems"]), report["problems"]
+    assert run_cli(home.path, "catalog", "rebuild").exit_code == 0
+    key = home.keys_dir / "verifier.key"
+    key.unlink()
+    os.mkfifo(key) if kind == "fifo" else key.mkdir()
+    result = run_cli(home.path, "verify")
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output
 
 
 def test_a_flipped_byte_in_a_checkpoint_row(home):
