@@ -66,8 +66,8 @@ class ArchiveHome:
         """Every WARC file of the archive, closed or open, in name (= time) order."""
         if not self.warc_dir.is_dir():
             return []
-        return sorted(p for p in self.warc_dir.iterdir()
-                      if p.name.endswith((".warc.gz", ".warc.gz.open")))
+        return sorted(p for p in self.warc_dir.iterdir()  # a FIFO would hang every reader
+                      if p.name.endswith((".warc.gz", ".warc.gz.open")) and p.is_file())
 
     @contextmanager
     def shared(self) -> Iterator[None]:

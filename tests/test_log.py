@@ -292,6 +292,16 @@ def test_a_checkpoint_file_that_is_no_file_is_reported_without_waiting(home, kin
     assert result.exit_code in (1, 2) and "Traceback" not in result.output
 
 
+def test_a_warc_file_replaced_by_a_fifo_is_missing_not_waited_for(home):
+    """verify, capture's crash recovery and rebuild list only regular WARC files."""
+    warc = home.warc_files()[0]
+    warc.unlink()
+    os.mkfifo(warc)
+    code, report = verify(home)
+    assert code == 1 and any("which is not in" in p["message"] for p in report["problems"])
+    assert run_cli(home.path, "catalog", "rebuild").exit_code == 0
+
+
 def test_a_flipped_byte_in_a_checkpoint_row(home):
     """The catalog's note no longer verifies; the file still does."""
     ((note,),) = sql(home, ("SELECT note FROM checkpoints WHERE tree_size = 5",))[0]
