@@ -87,6 +87,19 @@ class ExportResult:
     datapackage_hash: str
     timestamp_error: ArchiverError | None  # --tsa was given and the TSA failed
 
+    def to_document(self) -> dict:
+        """What ``export --json`` prints (schemas/export.schema.json)."""
+        return {
+            "schema_version": "1", "path": str(self.path), "bytes": self.bytes,
+            "captures": list(self.captures), "originals": list(self.originals),
+            "checkpoint": {"tree_size": self.checkpoint_size,
+                           "signed_for_this_bundle": self.checkpoint_signed},
+            "log_key_fingerprint": self.log_key_fingerprint,
+            "wacz_key_fingerprint": self.wacz_key_fingerprint,
+            "datapackage_hash": self.datapackage_hash,
+            "timestamp_error": str(self.timestamp_error) if self.timestamp_error else None,
+        }
+
 
 def select_captures(catalog: Catalog, *, capture_ids: Sequence[str] = (),
                     url: str | None = None, everything: bool = False) -> list[CaptureRow]:

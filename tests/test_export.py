@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archiver import schemas
 from archiver.home import ArchiveHome
 from archiver.testing import LoopbackSite
 from tests.archives import PAGES, build_evidence_archive, capture, copy_archive, sql
@@ -190,6 +191,22 @@ def test_checkpoint_only_when_needed(tmp_path, exported, served):
                      "--url", served.url(PAGES[4]))
     assert second.exit_code == 0 and "checkpoint 8 signed" in second.stderr
     assert verify_json(tmp_path / "b.wacz")[0] == 0
+
+
+def test_export_json_says_what_was_written(tmp_path, exported):
+    """--json: the bundle, its captures and the fingerprints to publish, as the schema
+    says; they are the ones the bundle's own report gives."""
+    home = copy_archive(exported["home"].path, tmp_path / "home")
+    out = tmp_path / "a.wacz"
+    result = run_cli(home.path, "export", "--wacz", str(out), "--all", "--json")
+    assert result.exit_code == 0, result.output
+    (document,) = json_lines(result.stdout)
+    schemas.validate(document, "export")
+    assert document["path"] == str(out) and document["bytes"] == out.stat().st_size
+    assert document["checkpoint"] == {"tree_size": 7, "signed_for_this_bundle": False}
+    assert len(document["captures"]) == 7 and document["timestamp_error"] is None
+    shown = run_cli(home.path, "export", "--wacz", str(tmp_path / "b.wacz"), "--all").stdout
+    assert document["log_key_fingerprint"] in shown and document["wacz_key_fingerprint"] in shown
 
 
 # --- interop -------------------------------------------------------------------------------

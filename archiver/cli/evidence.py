@@ -106,8 +106,10 @@ def checkpoint(home: ArchiveHome, tsa, tsa_ca, as_json) -> None:
 @click.option("--url", help="Every capture of this URL (as asked, final, or canonical).")
 @click.option("--all", "everything", is_flag=True, help="Every capture in the archive.")
 @tsa_options
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was written as JSON (schemas/export.schema.json).")
 @pass_home
-def export(home: ArchiveHome, capture_ids, out, url, everything, tsa, tsa_ca) -> None:
+def export(home: ArchiveHome, capture_ids, out, url, everything, tsa, tsa_ca, as_json) -> None:
     """Write captures and what proves them to a signed WACZ evidence bundle.
 
     Choose captures by id (a unique prefix is enough), with --url, or with --all. The
@@ -120,6 +122,7 @@ def export(home: ArchiveHome, capture_ids, out, url, everything, tsa, tsa_ca) ->
     Example:
       archiver export --wacz story.wacz --url https://news.example/story.html
       archiver export --wacz all.wacz --all --tsa https://tsa.example/tsr
+      archiver export --wacz all.wacz --all --json
     """
     from ..evidence import CheckpointRefused
     from ..export import export_bundle, select_captures
@@ -134,7 +137,10 @@ def export(home: ArchiveHome, capture_ids, out, url, everything, tsa, tsa_ca) ->
     except CheckpointRefused as exc:
         click.echo(f"archiver: {exc}", err=True)
         sys.exit(1)
-    click.echo(render_export(result))
+    if as_json:
+        emit_json(result.to_document(), "export")
+    else:
+        click.echo(render_export(result))
     if result.timestamp_error is not None:
         click.echo(f"archiver: the bundle is written, but the checkpoint's time-stamp "
                    f"failed: {result.timestamp_error}", err=True)
