@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from . import schemas
 from .catalogrows import (
     RECORD_COLUMNS,
+    capture_named,
     damaged,
     fingerprint_of,
     json_object,
@@ -236,7 +237,7 @@ class Catalog(LogTables):
                 records = [record_of(r) for r in self._db.execute(
                     "SELECT * FROM records WHERE capture_id = ? ORDER BY file, offset",
                     (capture_id,))]
-                where = f"capture {capture_id}"
+                where = capture_named(capture_id)
                 with reading(where):
                     leaf = leaf_bytes(json_object(provenance, where), records)
                 index = self._append_leaf(capture_id, leaf)
@@ -248,7 +249,7 @@ class Catalog(LogTables):
         with self._transaction():
             for capture_id, provenance in self._db.execute(
                     "SELECT capture_id, provenance FROM captures").fetchall():
-                where = f"capture {capture_id}"
+                where = capture_named(capture_id)
                 with reading(where):
                     self._add_article_keys(json_object(provenance, where))
 
@@ -371,7 +372,7 @@ class Catalog(LogTables):
             for capture_id, provenance in self._reader.execute(
                     "SELECT capture_id, provenance FROM captures WHERE final_url = ? "
                     "AND status IN (200, 304) ORDER BY captured_at DESC LIMIT 20", (target_uri,)):
-                where = f"capture {capture_id}"
+                where = capture_named(capture_id)
                 document = json_object(provenance, where)
                 with reading(where):
                     content = document["content"]
@@ -480,7 +481,7 @@ class Catalog(LogTables):
                 record_of(r) for r in self._db.execute(
                     "SELECT * FROM records WHERE capture_id = ? ORDER BY file, offset", (row[0],))
             )
-        where = f"capture {str(row[0])[:80]!r}"
+        where = capture_named(row[0])
         if not any(record.type in ("response", "revisit") for record in records):
             raise damaged(where, "has no response record")
         with reading(where):
@@ -593,7 +594,7 @@ def _stored_response(row: tuple | None) -> StoredResponse | None:
         return None
     record_id, target_uri, date, capture_id, provenance = row
     return StoredResponse(record_id, target_uri, date, capture_id,
-                          json_object(provenance, f"capture {capture_id}"))
+                          json_object(provenance, capture_named(capture_id)))
 
 
 def _outlet(document: dict[str, Any]) -> str:

@@ -46,6 +46,11 @@ def damaged(where: str, what: str) -> CatalogError:
                         "'archiver catalog rebuild' remakes the catalog from them")
 
 
+def capture_named(capture_id: Any) -> str:
+    """How a capture's rows are named in ``damaged`` (a forged id may be anything)."""
+    return f"capture {str(capture_id)[:80]!r}"
+
+
 def record_of(row: tuple) -> WrittenRecord:
     """A ``records`` row (all of ``RECORD_COLUMNS``) as a WrittenRecord."""
     values = dict(zip(RECORD_COLUMNS, row, strict=True))
@@ -131,7 +136,7 @@ def fingerprint_of(row: tuple, signature_bytes: int) -> tuple[str, tuple[str, in
     capture_id, text_blake3, shingles, signature = row
     if not (isinstance(capture_id, str) and isinstance(text_blake3, str) and _count(shingles)
             and isinstance(signature, bytes) and len(signature) == signature_bytes):
-        raise damaged(f"the fingerprint of capture {str(capture_id)[:80]!r}",
+        raise damaged(f"the fingerprint of {capture_named(capture_id)}",
                       f"does not hold a text hash, a shingle count and a {signature_bytes}-"
                       "byte signature")
     return capture_id, (text_blake3, shingles, signature)

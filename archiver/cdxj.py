@@ -158,7 +158,8 @@ def surt_key(url: str) -> str:
     authority, rest = rest[:cut], rest[cut:]
     path, question, query = rest.partition("?")
     host, port = _host_port(authority.rpartition("@")[2])
-    if port is not None and port.isascii() and port.isdigit() and int(port) == _DEFAULT_PORTS.get(scheme.lower()):
+    if port is not None and port.isascii() and port.isdigit() \
+            and int(port) == _DEFAULT_PORTS.get(scheme.lower()):
         port = None
     key = ",".join(reversed(host.split("."))) + (f":{port}" if port else "") + ")"
     path = _escape(_normalise_path(_unescape(path)))

@@ -14,7 +14,9 @@ import errno
 import os
 import secrets
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import ArchiverError
 
@@ -65,15 +67,29 @@ def read_evidence_file(path: Path, limit: int = MAX_EVIDENCE_FILE_BYTES) -> byte
     someone hands us may hold a FIFO where a note should be (reading it would wait for a
     writer forever), a device, or a file of gigabytes: each raises OSError, which callers
     already treat as an unreadable file (FileNotFoundError when there is none)."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise OSError(errno.EINVAL, "not a regular file", str(path))
-    with os.fdopen(fd, "rb") as file:
+    with open_regular_file(path) as (file, _):
         data = file.read(limit + 1)
     if len(data) > limit:
         raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
     return data
+
+
+@contextlib.contextmanager
+def open_regular_file(
+    path: Path, *, follow_symlinks: bool = True
+) -> Iterator[tuple[BinaryIO, os.stat_result]]:
+    """``path`` open for reading, with its stat, if it is a regular file; else OSError.
+    O_NONBLOCK: opening a FIFO would otherwise wait for a writer. Without
+    ``follow_symlinks`` a symbolic link is refused (ELOOP), so the file checked is the
+    file read."""
+    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | (0 if follow_symlinks else os.O_NOFOLLOW)
+    fd = os.open(path, flags)
+    status = os.fstat(fd)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    with os.fdopen(fd, "rb") as file:
+        yield file, status
 
 
 def fsync_directory(directory: Path) -> None:

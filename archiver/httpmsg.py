@@ -52,8 +52,9 @@ class HttpHead:
     def status(self) -> int | None:
         """The status code of a response head, or None for a request or garbage."""
         parts = self.start_line.split(" ", 2)
-        if len(parts) >= 2 and parts[0].startswith("HTTP/") and parts[1].isascii() and parts[1].isdigit():
-            return int(parts[1])
+        code = parts[1] if len(parts) >= 2 and parts[0].startswith("HTTP/") else ""
+        if code.isascii() and code.isdigit():  # "²00" passes isdigit, not int
+            return int(code)
         return None
 
     @property
@@ -86,6 +87,8 @@ def parse_head(block: bytes) -> HttpHead | None:
 #: A chunk-size line must end (LF) within this many bytes.
 CHUNK_LINE_LIMIT = 1024
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]+")
+
+
 class Dechunker:
     """Removes chunked transfer coding from a body fed piece by piece, one loop turn
     per HTTP chunk (never per byte or line of data). Capture and verify both use it,

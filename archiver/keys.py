@@ -59,7 +59,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from .errors import ArchiverError
-from .files import read_evidence_file, write_new_file
+from .files import open_regular_file, read_evidence_file, write_new_file
 from .signednote import ED25519_TYPE, NoteError, check_key_name, key_id, sign_note, verifier_key
 
 PRIVATE_KEY_FILE = "signing.key"
@@ -376,10 +376,13 @@ def _remove_stale_temporaries(directory: Path) -> None:
 
 
 def _read_private_file(path: Path, limit: int = _MAX_KEY_FILE) -> bytes:
-    # O_NOFOLLOW then fstat: the checked file is the file read, not a symlink's target.
-    # O_NONBLOCK: opening a FIFO would otherwise wait for a writer.
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+        with open_regular_file(path, follow_symlinks=False) as (handle, st):
+            if st.st_mode & 0o077:
+                raise ArchiverError(
+                    f"signing key {path} is readable or writable by group or others (mode "
+                    f"{_mode(st)}); run: chmod 600 {path}")
+            return handle.read(limit + 1)
     except FileNotFoundError:
         raise ArchiverError(f"no signing key at {path}; create a key first") from None
     except OSError as exc:
@@ -387,16 +390,6 @@ def _read_private_file(path: Path, limit: int = _MAX_KEY_FILE) -> bytes:
             raise ArchiverError(f"signing key {path} is a symbolic link; it must be a "
                                 "regular file") from None
         raise ArchiverError(f"cannot read signing key {path}: {exc.strerror}") from None
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):  # before fdopen, which refuses a directory
-        os.close(fd)
-        raise ArchiverError(f"signing key {path} is not a regular file")
-    with os.fdopen(fd, "rb") as handle:
-        if st.st_mode & 0o077:
-            raise ArchiverError(
-                f"signing key {path} is readable or writable by group or others (mode "
-                f"{_mode(st)}); run: chmod 600 {path}")
-        return handle.read(limit + 1)
 
 
 def _mode(st: os.stat_result) -> str:

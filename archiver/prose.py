@@ -38,10 +38,10 @@ last before it; "the French news agency" and such through the registry's descrip
 "He", "she", "er" and "sie" continue the person quoted just before (within
 ``SPEAKER_CHARS``, and only when no other full name came in between, quotations
 aside), or when no one was quoted there the last person named as a sentence's subject;
-"who said" and "which said" are their antecedent's; other pronouns are never sources. A bare surname is a person only when the
-text gives the full name, puts a title before it somewhere ("President Trump") or it
-tells an agency; a bare capitalised word the text also gives as a longer name is that
-organisation ("Skyhorse": Skyhorse Publishing).
+"who said" and "which said" are their antecedent's; other pronouns are never sources.
+A bare surname is a person only when the text gives the full name, puts a title before
+it somewhere ("President Trump") or it tells an agency; a bare capitalised word the text
+also gives as a longer name is that organisation ("Skyhorse": Skyhorse Publishing).
 
 This module finds the cues and turns claims into links; what the families share is in
 ``archiver.prose_reader`` (the reader, its sentences and parties) and
