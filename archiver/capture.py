@@ -110,12 +110,13 @@ class Capturer:
     fetcher: Fetcher | None = None
 
     def __post_init__(self) -> None:
+        parties.use_files(self.settings.parties)  # a bad file fails here, before any capture
+        self._resources = ExitStack()  # released in close(), last in, first out
         if self.fetcher is None:
             self.fetcher = Fetcher(policy=self.settings.policy, limits=self.settings.limits,
                                    user_agent=self.settings.user_agent,
                                    ssl_context=ssl_context_for(self.settings.ca_bundle))
-        parties.use_files(self.settings.parties)  # a bad file fails here, before any capture
-        self._resources = ExitStack()  # released in close(), last in, first out
+            self._resources.callback(self.fetcher.close)
         self._resources.enter_context(self.home.shared())
         self.catalog: Catalog = self.home.open_catalog()
         self.recovered = recover(self.home, self.catalog)

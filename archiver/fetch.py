@@ -1,21 +1,27 @@
-"""One HTTP/1.1 exchange per connection, recorded byte for byte.
+"""HTTP/1.1 exchanges, recorded byte for byte, over kept-alive connections.
 
 We open our own sockets and let h11 (sans-IO) find the message boundaries, so the
 request block is exactly what we sent and the response block exactly what we
 received. Every hop is checked against the network policy on the address the
 socket connected to, and one wall-clock deadline covers the whole capture: DNS,
 connect, TLS handshake and every read, across all redirects.
+
+A connection whose response ended cleanly is kept for the next request to the same
+origin, as browsers and wget do: a batch from one outlet then costs one TCP and TLS
+handshake per fetch thread, not one per page.
 """
 
 from __future__ import annotations
 
+import select
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import h11
@@ -30,6 +36,13 @@ READ_SIZE = 256 * 1024
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 #: Encodings we can undo within the decode cap for extraction (httpmsg.content_decode).
 ACCEPT_ENCODING = "gzip, deflate, br"
+
+#: Idle kept-alive connections, over all origins: a crawl across many outlets must not
+#: hold a socket open for each.
+MAX_IDLE_CONNECTIONS = 32
+#: An idle connection older than this is not reused: servers close theirs after 5 s
+#: (Apache) to 75 s (nginx), and a connection closed under us costs a second try.
+IDLE_SECONDS = 4.0
 
 # Name resolution has no timeout of its own; run it where we can stop waiting.
 _resolver_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="archiver-dns")
@@ -65,6 +78,22 @@ class Exchange:
         return self.head.status or 0
 
 
+@dataclass(slots=True)
+class _Connection:
+    """An open socket to one origin, with what was learnt when it was opened."""
+
+    origin: tuple[str, str, int]  # scheme, host, port
+    sock: socket.socket
+    peer_ip: str
+    tls: TlsInfo | None
+    reused: bool = False
+    idle_since: float = 0.0
+
+
+class _StaleConnection(Exception):
+    """A kept-alive connection turned out closed before any byte of the response."""
+
+
 @dataclass(kw_only=True)
 class Fetcher:
     """Fetches a URL and its redirects; everything it needs is injected."""
@@ -75,6 +104,15 @@ class Fetcher:
     ssl_context: ssl.SSLContext
     monotonic: Callable[[], float] = time.monotonic
     resolve: Callable[..., list] = socket.getaddrinfo
+    _idle: list[_Connection] = field(default_factory=list, init=False, repr=False)
+    _idle_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def close(self) -> None:
+        """Close the idle kept-alive connections."""
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.sock.close()
 
     def fetch(self, url: str, *, conditional: Sequence[tuple[str, str]] = ()) -> list[Exchange]:
         """Every exchange from ``url`` through its redirects to the final response.
@@ -108,12 +146,51 @@ class Fetcher:
 
     def _exchange(self, target: Target, deadline: float,
                   extra_headers: Sequence[tuple[str, str]]) -> Exchange:
+        connection = self._checkout(target)
+        if connection is not None:
+            try:
+                return self._request(connection, target, deadline, extra_headers)
+            except _StaleConnection:
+                pass  # closed by the server while idle: once more, on a new connection
+        return self._request(self._open(target, deadline), target, deadline, extra_headers)
+
+    def _open(self, target: Target, deadline: float) -> _Connection:
         sock, peer_ip = self._connect(target, deadline)
-        with sock:
-            tls = None
-            if target.scheme == "https":
+        tls = None
+        if target.scheme == "https":
+            try:
                 sock, tls = self._handshake(sock, target, deadline)
-            return self._request(sock, target, peer_ip, tls, deadline, extra_headers)
+            except BaseException:
+                sock.close()
+                raise
+        return _Connection((target.scheme, target.host, target.port), sock, peer_ip, tls)
+
+    def _checkout(self, target: Target) -> _Connection | None:
+        """The most recently used idle connection to ``target``'s origin, if one is fit."""
+        origin = (target.scheme, target.host, target.port)
+        now = self.monotonic()
+        with self._idle_lock:
+            found = None
+            for index in range(len(self._idle) - 1, -1, -1):
+                if self._idle[index].origin == origin:
+                    found = self._idle.pop(index)
+                    break
+        if found is None:
+            return None
+        if now - found.idle_since > IDLE_SECONDS or _has_input(found.sock):
+            found.sock.close()  # stale, or the server said something unasked (a close)
+            return None
+        found.reused = True  # its address passed this fetcher's policy when it was opened
+        return found
+
+    def _checkin(self, connection: _Connection) -> None:
+        connection.idle_since = self.monotonic()
+        with self._idle_lock:
+            self._idle.append(connection)
+            evicted = self._idle[:-MAX_IDLE_CONNECTIONS]
+            del self._idle[:-MAX_IDLE_CONNECTIONS]
+        for old in evicted:
+            old.sock.close()
 
     def _addresses(self, target: Target, deadline: float) -> list[tuple]:
         future = _resolver_pool.submit(self.resolve, target.host, target.port, 0, socket.SOCK_STREAM)
@@ -173,12 +250,25 @@ class Fetcher:
         )
         return tls_sock, info
 
-    def _request(self, sock, target: Target, peer_ip: str, tls, deadline: float,
+    def _request(self, connection: _Connection, target: Target, deadline: float,
                  extra_headers: Sequence[tuple[str, str]]) -> Exchange:
+        """One exchange on ``connection``, which goes back to the idle list when the
+        response ended cleanly and both sides may go on, and is closed otherwise."""
+        keep = False
+        try:
+            exchange, keep = self._exchange_on(connection, target, deadline, extra_headers)
+            return exchange
+        finally:
+            if keep:
+                self._checkin(connection)
+            else:
+                connection.sock.close()
+
+    def _exchange_on(self, connection: _Connection, target: Target, deadline: float,
+                     extra_headers: Sequence[tuple[str, str]]) -> tuple[Exchange, bool]:
         conn = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
         headers = [("Host", target.host_header), ("User-Agent", self.user_agent),
-                   ("Accept", ACCEPT), ("Accept-Encoding", ACCEPT_ENCODING),
-                   *extra_headers, ("Connection", "close")]
+                   ("Accept", ACCEPT), ("Accept-Encoding", ACCEPT_ENCODING), *extra_headers]
         try:
             message = h11.Request(method="GET", target=target.request_target, headers=headers)
         # a validator the server gave us is not a valid value, or not ASCII
@@ -187,20 +277,28 @@ class Fetcher:
                                   headers=[h for h in headers if h not in extra_headers])
         request = conn.send(message)
         request += conn.send(h11.EndOfMessage())
+        sock = connection.sock
         try:
             sock.settimeout(self._remaining(target.url, deadline, "sending the request"))
             sock.sendall(request)
         except OSError as exc:
+            if connection.reused:
+                raise _StaleConnection from None
             raise CaptureError(target.url, f"sending the request failed: {exc}") from None
-        response, truncated = self._read_response(sock, conn, target, deadline)
+        response, truncated = self._read_response(connection, conn, target, deadline)
         head = parse_head(response)
         if head is None or head.status is None:
             raise CaptureError(target.url, "the response has no valid HTTP head")
-        return Exchange(url=target.url, request=request, response=response, head=head,
-                        peer_ip=peer_ip, tls=tls, truncated=truncated)
+        exchange = Exchange(url=target.url, request=request, response=response, head=head,
+                            peer_ip=connection.peer_ip, tls=connection.tls, truncated=truncated)
+        reusable = (truncated is None and conn.our_state is h11.DONE
+                    and conn.their_state is h11.DONE and not conn.trailing_data[0])
+        return exchange, reusable
 
-    def _read_response(self, sock, conn: h11.Connection, target: Target, deadline: float):
+    def _read_response(self, connection: _Connection, conn: h11.Connection, target: Target,
+                       deadline: float):
         """Read until h11 sees the end of the message, the cap, or the deadline."""
+        sock = connection.sock
         received = bytearray()
         have_head = False
         cut: str | None = None
@@ -218,7 +316,11 @@ class Fetcher:
                 except TimeoutError:
                     return self._cut(target, received, have_head, "time")
                 except OSError as exc:
+                    if connection.reused and not received:
+                        raise _StaleConnection from None
                     raise CaptureError(target.url, f"reading the response failed: {exc}") from None
+                if connection.reused and not data and not received:
+                    raise _StaleConnection
                 room = self.limits.max_bytes - len(received)
                 if len(data) > room:
                     data, cut = data[:room], "length"
@@ -240,6 +342,17 @@ class Fetcher:
                 else f"the {self.limits.max_bytes}-byte cap (raise --max-bytes)"
             raise CaptureError(target.url, f"no complete response head within {what}")
         return bytes(received), why
+
+
+def _has_input(sock: socket.socket) -> bool:
+    """Whether an idle socket is readable: the server closed it, or sent unasked bytes."""
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
 
 
 def _next_event(conn: h11.Connection, url: str):

@@ -31,6 +31,10 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     site: LoopbackSite
 
+    def setup(self) -> None:
+        super().setup()
+        self.site.connections.append(self.client_address)
+
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self.site.requests.append(self.path)
         path = urlsplit(self.path).path
@@ -73,6 +77,7 @@ class LoopbackSite:
         self.root = root.resolve() if root else None
         self.routes: dict[str, Route] = {}
         self.requests: list[str] = []
+        self.connections: list[tuple] = []  # the client address of each one accepted
         handler = type("Handler", (_Handler,), {"site": self})
         self._server = _Server((host, 0), handler)
         if tls is not None:
