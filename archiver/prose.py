@@ -47,8 +47,8 @@ This module finds the cues and turns claims into links; what the families share 
 ``archiver.prose_reader`` (the reader, its sentences and parties) and
 ``archiver.prose_names`` (runs of capitalised words, titles, name markers), the English
 families in ``archiver.prose_en`` (anonymous sources in ``archiver.prose_anonymous``)
-and the other languages in ``archiver.prose_intl`` (Russian, Ukrainian and Persian in
-``archiver.prose_ru_uk_fa``).
+and the other languages in ``archiver.prose_intl`` (Arabic in ``archiver.prose_ar``,
+Russian, Ukrainian and Persian in ``archiver.prose_ru_uk_fa``).
 
 Cost, and why no NLP library. Measured on one core (CPython 3.11, best of several
 runs) on the 100 KB text of ``benchmarks/common.py``'s ``article_page``, where every
@@ -90,6 +90,7 @@ from typing import Any
 
 from .credits import MAX_EVIDENCE_CHARS
 from .parties import PRESS, Registry, registry
+from .prose_ar import ARABIC_CUES
 from .prose_en import ENGLISH_CUES
 from .prose_intl import OTHER_CUES
 from .prose_names import NOT_SUBJECTS
@@ -100,7 +101,8 @@ from .prose_ru_uk_fa import RU_UK_FA_CUES
 MAX_CUES = 400
 
 _LANGUAGES = ("en", "fr", "es", "de", "pt", "it", "ar", "ru", "uk", "fa")
-_CUES: dict[str, tuple[Cue, ...]] = {"en": ENGLISH_CUES, **OTHER_CUES, **RU_UK_FA_CUES}
+_CUES: dict[str, tuple[Cue, ...]] = {"en": ENGLISH_CUES, **OTHER_CUES, "ar": ARABIC_CUES,
+                                   **RU_UK_FA_CUES}
 
 
 # --- the entry point ------------------------------------------------------------------

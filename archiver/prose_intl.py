@@ -1,24 +1,24 @@
-"""The prose pattern families of French, Spanish, Portuguese, Italian, German and Arabic.
+"""The prose pattern families of French, Spanish, Portuguese, Italian and German.
 
 Statements made to a named agency ("a indiqué à l'AFP", "dijo a EFE", "sagte der
-Nachrichtenagentur dpa", "قال ... لوكالة"), "according to" forms ("selon", "según",
-"laut", "zufolge", "segundo", "secondo", "وفقا لـ"), reports ("rapporte l'AFP",
-"berichtete die Nachrichtenagentur dpa", "ذكرت وكالة"), quotations ("cité par",
-"نقلت وكالة X عن Y"), anonymous sources ("de source proche du dossier",
-"aus Regierungskreisen", "مصادر مطلعة", "analistas") and reporting verbs with no
-relayer (``_said_other``: "«...», explica Marcelo Leppe", "Francisco Navarro, glaciólogo
-de ..., explica que", "disse o ministro do Exterior, Mohammad Javad Zarif", "Das
-Ministerium erklärte auf Anfrage", "sagte er dem NDR" continuing the last speaker).
+Nachrichtenagentur dpa"), "according to" forms ("selon", "según", "laut", "zufolge",
+"segundo", "secondo"), reports ("rapporte l'AFP", "berichtete die Nachrichtenagentur
+dpa"), quotations ("cité par"), anonymous sources ("de source proche du dossier",
+"aus Regierungskreisen", "analistas"; ``ANON_OTHER`` also reads the Arabic ones for
+``archiver.prose_ar``) and reporting verbs with no relayer (``_said_other``: "«...»,
+explica Marcelo Leppe", "Francisco Navarro, glaciólogo de ..., explica que", "disse o
+ministro do Exterior, Mohammad Javad Zarif", "Das Ministerium erklärte auf Anfrage",
+"sagte er dem NDR" continuing the last speaker).
 ``OTHER_CUES`` holds each language's cues, all led by a literal and searched forward.
+Arabic is in ``archiver.prose_ar``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
-from .parties import AGENCIES, PRESS
+from .parties import PRESS
 from .prose_anonymous import MAX_ANONYMOUS_CHARS, anonymous_source
 from .prose_names import (
     ACRONYM,
@@ -31,11 +31,11 @@ from .prose_names import (
     run_before,
 )
 from .prose_reader import (
-    OUTLET_KINDS,
     Claim,
     Cue,
     Reader,
     Sentence,
+    forward_cue,
     noun_phrase,
     party_named,
     person_like,
@@ -271,7 +271,7 @@ _ANON_CLAUSE = (
     r"(?:qui|que|che)\s+(?:ont|a|han|ha|hanno|pidieron|pidi[oó]|pediram|requis|"
     r"demand[ée]|solicitaron|chiesto)\s+[^,;.]{0,30}?(?:anonymat|anonimato)"
 )
-_ANON_OTHER = re.compile(
+ANON_OTHER = re.compile(
     r"(?P<np>(?:une?\s+|des\s+|una?s?\s+|unos\s+|las\s+|umas?\s+|dos\s+|duas\s+|due\s+)?"
     r"(?:sources?|fuentes?|fontes?|fonti)\s+"
     rf"(?:(?:{_ANON_QUALIFIER})(?:\s+{_ANON_CLAUSE})?|{_ANON_CLAUSE})"
@@ -292,7 +292,7 @@ _NOT_CIRCLES = re.compile(r"(?i)\b(?:land|stadt|wahl|verwaltungs)kreisen")
 
 def _anonymous_any(text: str) -> dict[str, Any] | None:
     """An anonymous source in any language read here ("source proche du dossier", "مصدر مطلع")."""
-    match = _ANON_OTHER.search(text)
+    match = ANON_OTHER.search(text)
     if not match:
         return anonymous_source(text)
     if match.group("circles") and _NOT_CIRCLES.search(match.group(0)):
@@ -303,10 +303,10 @@ def _anonymous_any(text: str) -> dict[str, Any] | None:
     return {"name": name[:MAX_ANONYMOUS_CHARS], "kind": "anonymous"}
 
 
-def _said_anonymous(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
+def said_anonymous(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
     """ "de source proche du dossier", "fuentes cercanas a", "aus Regierungskreisen", "مصادر مطلعة"."""
     window = sentence.line[max(sentence.begin, start - 40) : min(sentence.stop, end + 100)]
-    party = _anonymous_any(window) if _ANON_OTHER.search(window) else None
+    party = _anonymous_any(window) if ANON_OTHER.search(window) else None
     if party is None:
         return []
     relayed = re.search(
@@ -336,7 +336,7 @@ def _according_other(reader: Reader, sentence: Sentence, start: int, end: int) -
         "",
         sentence.after(end),
     )
-    if _ANON_OTHER.match(after.lstrip()):
+    if ANON_OTHER.match(after.lstrip()):
         party = _anonymous_any(after.lstrip()[:160])
         return [Claim(party, "according_to", "according")] if party else []
     return _foreign_np(reader, after, sentence.offset + end, "according_to", "according")
@@ -442,101 +442,13 @@ def _zufolge(reader: Reader, sentence: Sentence, start: int, end: int) -> list[C
     return [Claim(party, "according_to", "according")] if party else []
 
 
-_ARABIC_VIA = re.compile(
-    r"\s*(?:لـ\s*|ل)(?P<np>(?:وكالة|صحيفة|قناة|موقع)\s+[^،,.؛]{2,60}|[^\s،,.؛]{2,30})"
-)
-_ARABIC_GOVERNMENT = re.compile(
-    r"وزارة|الحكومة|الجيش|الشرطة|الرئاسة|البيت الأبيض|الكرملين|البنتاغون|مجلس الوزراء|السفارة|"
-    r"الخارجية|الداخلية|الدفاع|النيابة"
-)
-_ARABIC_ORGANIZATION = re.compile(
-    r"منظمة|الأمم المتحدة|شركة|جامعة|مؤسسة|جمعية|اللجنة|الصليب الأحمر|الهلال الأحمر|صندوق|البنك|"
-    r"حركة|حزب"
-)
-
-
-def _arabic_press(reader: Reader, np: str, position: int) -> dict[str, Any] | None:
-    """The agency or outlet an Arabic phrase names ("وكالة الأنباء الألمانية", "رويترز")."""
-    np = np.strip()
-    for candidate in (np, re.sub(r"^(?:وكالة|صحيفة|قناة|موقع)\s+", "", np)):
-        found = [p for p, _ in reader.parties.find(candidate, kinds=PRESS)]
-        if found:
-            return found[0]
-        for prefix in ("لـ", "ل", "ب", "و"):
-            if candidate.startswith(prefix):
-                word = (
-                    candidate[len(prefix) :].split()[0] if candidate[len(prefix) :].split() else ""
-                )
-                if party := reader.parties.resolve(word, kinds=PRESS):
-                    return party
-    if re.match(r"(?:الوكالة|الصحيفة)(?:\s|$)", np):
-        return reader.last_press(position, AGENCIES if "الوكالة" in np else OUTLET_KINDS)
-    return None
-
-
-def _arabic_party(text: str) -> dict[str, Any] | None:
-    """Anonymous sources, a government or an organisation in an Arabic phrase (no persons:
-    without capitals a name cannot be told from a title)."""
-    text = re.split(
-        r"[،,.؛:]|\s(?:إن|أن|بأن|في|على|لوكالة|لصحيفة|لقناة)\s", " " + text.strip() + " "
-    )[0].strip()
-    if not text or len(text) > 80:
-        return None
-    anonymous = _ANON_OTHER.search(text)
-    if anonymous and anonymous.group("ar"):
-        return {"name": anonymous.group(0), "kind": "anonymous"}
-    if spokesman := re.match(r"(?:ال)?متحدث(?:ة)?\s+(?:ال)?(?:رسمي\s+)?باسم\s+(?P<np>.+)", text):
-        text = spokesman.group("np")
-    if _ARABIC_GOVERNMENT.search(text):
-        return {"name": text, "kind": "government"}
-    if _ARABIC_ORGANIZATION.search(text):
-        return {"name": text, "kind": "organization"}
-    return None
-
-
-def _arabic(reader: Reader, sentence: Sentence, start: int, end: int) -> list[Claim]:
-    """ "وفقا لـ X", "بحسب X", "نقلت وكالة X عن Y", "ذكرت وكالة X", "قال X لوكالة Y"."""
-    cue = sentence.line[start:end]
-    after = sentence.after(end)
-    position = sentence.offset + end
-    if cue in ("وفق", "حسب"):
-        np = re.sub(r"^[اًٍ]*\s*(?:لـ\s*|ل)?", "", after)
-        party = _arabic_press(reader, np[:60], position) or _arabic_party(np)
-        return [Claim(party, "according_to", "according")] if party else []
-    if cue in ("ذكرت", "أفادت", "أوردت"):
-        party = _arabic_press(reader, re.split(r"[،,.]|\s(?:أن|إن)\s", after)[0][:60], position)
-        return [Claim(party, "reported", "reported")] if party else []
-    if cue == "نقلت":  # نقلت وكالة X عن Y
-        parts = re.match(r"\s*(?P<via>[^،,.]{2,60}?)\s+عن\s+(?P<src>[^،,.]{2,80})", after)
-        if not parts:
-            return []
-        via = _arabic_press(reader, parts.group("via"), position)
-        source = _arabic_party(parts.group("src"))
-        return [Claim(source, "said", "quoted", via)] if via and source else []
-    told = re.search(
-        r"(?:قال|قالت|صرح|صرحت|أكد|أكدت|أوضح|أوضحت|أضاف|أضافت)\s+(?P<src>[^،,.]{2,80}?)\s*$",
-        sentence.before(start),
-    )
-    via_match = _ARABIC_VIA.match(sentence.line[start : sentence.stop])
-    if not told or not via_match:
-        return []
-    via = _arabic_press(reader, via_match.group("np"), position)
-    source = _arabic_party(told.group("src"))
-    return [Claim(source, "told", "agency", via)] if via and source else []
-
-
 # --- cues ---------------------------------------------------------------------------
-
-
-def _forward(literal: str, read: Callable[..., list[Claim]], gate: str = "", rest: str = "") -> Cue:
-    """A cue led by ``literal`` (then ``rest``, both the cue) where ``gate`` follows."""
-    return Cue(re.compile(rf"(?P<cue>{literal}{rest}){gate}"), read)
 
 
 def _verbs(verbs: str) -> tuple[Cue, ...]:
     """``_said_other`` cues for each verb form (separate literals keep each search fast)."""
     return tuple(
-        _forward(verb, _said_other, r"\b", r"(?<=\W" + verb + ")") for verb in verbs.split()
+        forward_cue(verb, _said_other, r"\b", r"(?<=\W" + verb + ")") for verb in verbs.split()
     )
 
 
@@ -556,70 +468,61 @@ _SAYING = {
 OTHER_CUES: dict[str, tuple[Cue, ...]] = {
     "fr": (
         *_verbs(_SAYING["fr"]),
-        _forward("elon ", _according_other),
-        _forward("après ", _according_other, r"(?<=[dD]['’]après )"),
-        _forward("à ", _told_agency, rf"(?=l['’]|la |le |[{UPPER}])"),
-        _forward("au ", _told_agency, rf"(?=quotidien|journal|site|[{UPPER}])"),
-        _forward("rapport", _reported_other, r"(?= )", r"(?:e|é|ent|ait)"),
-        _forward("cité", _cited_by),
-        _forward("source ", _said_anonymous, r"(?<=de source )"),
-        _forward(
+        forward_cue("elon ", _according_other),
+        forward_cue("après ", _according_other, r"(?<=[dD]['’]après )"),
+        forward_cue("à ", _told_agency, rf"(?=l['’]|la |le |[{UPPER}])"),
+        forward_cue("au ", _told_agency, rf"(?=quotidien|journal|site|[{UPPER}])"),
+        forward_cue("rapport", _reported_other, r"(?= )", r"(?:e|é|ent|ait)"),
+        forward_cue("cité", _cited_by),
+        forward_cue("source ", said_anonymous, r"(?<=de source )"),
+        forward_cue(
             "sources ",
-            _said_anonymous,
+            said_anonymous,
             r"(?=proches|bien|s[ée]curitaires|diplomatiques|"
             r"gouvernementales|militaires|polici|judiciaires|qui )",
         ),
     ),
     "es": (
         *_verbs(_SAYING["es"]),
-        _forward("egún ", _according_other),
-        _forward("cuerdo con ", _according_other, r"(?<=[dD]e acuerdo con )"),
-        _forward(" a ", _told_agency, rf"(?=la |el |este |[{UPPER}])"),
-        _forward(" al ", _told_agency, rf"(?=diario|peri[oó]dico|canal|[{UPPER}])"),
-        _forward("inform", _reported_other, r"(?= )", r"(?:ó|aron)"),
-        _forward("citad", _cited_by),
-        _forward("uente", _said_anonymous, r"(?<=[Ff]uente)(?=s? )"),
+        forward_cue("egún ", _according_other),
+        forward_cue("cuerdo con ", _according_other, r"(?<=[dD]e acuerdo con )"),
+        forward_cue(" a ", _told_agency, rf"(?=la |el |este |[{UPPER}])"),
+        forward_cue(" al ", _told_agency, rf"(?=diario|peri[oó]dico|canal|[{UPPER}])"),
+        forward_cue("inform", _reported_other, r"(?= )", r"(?:ó|aron)"),
+        forward_cue("citad", _cited_by),
+        forward_cue("uente", said_anonymous, r"(?<=[Ff]uente)(?=s? )"),
     ),
     "pt": (
         *_verbs(_SAYING["pt"]),
-        _forward("egundo ", _according_other),
-        _forward("cordo com ", _according_other, r"(?<=[dD]e acordo com )"),
-        _forward(" à ", _told_agency, rf"(?=agência |[{UPPER}])"),
-        _forward(" ao ", _told_agency, rf"(?=jornal |site |canal |[{UPPER}])"),
-        _forward("informou", _reported_other),
-        _forward("onte", _said_anonymous, r"(?<=[Ff]onte)(?=s? )"),
+        forward_cue("egundo ", _according_other),
+        forward_cue("cordo com ", _according_other, r"(?<=[dD]e acordo com )"),
+        forward_cue(" à ", _told_agency, rf"(?=agência |[{UPPER}])"),
+        forward_cue(" ao ", _told_agency, rf"(?=jornal |site |canal |[{UPPER}])"),
+        forward_cue("informou", _reported_other),
+        forward_cue("onte", said_anonymous, r"(?<=[Ff]onte)(?=s? )"),
     ),
     "it": (
         *_verbs(_SAYING["it"]),
-        _forward("econdo ", _according_other),
-        _forward(" all", _told_agency, rf"(?=['’][{UPPER}]|['’]agenzia|a [{UPPER}])"),
-        _forward(" ad ", _told_agency, rf"(?=[{UPPER}])"),
-        _forward("rifer", _reported_other, r"(?= )", r"(?:isce|iscono)"),
-        _forward("citat", _cited_by),
-        _forward("onti ", _said_anonymous, r"(?<=[Ff]onti )"),
+        forward_cue("econdo ", _according_other),
+        forward_cue(" all", _told_agency, rf"(?=['’][{UPPER}]|['’]agenzia|a [{UPPER}])"),
+        forward_cue(" ad ", _told_agency, rf"(?=[{UPPER}])"),
+        forward_cue("rifer", _reported_other, r"(?= )", r"(?:isce|iscono)"),
+        forward_cue("citat", _cited_by),
+        forward_cue("onti ", said_anonymous, r"(?<=[Ff]onti )"),
     ),
     "de": (
         *_verbs(_SAYING["de"]),
-        _forward("aut ", _according_other),
-        _forward(
+        forward_cue("aut ", _according_other),
+        forward_cue(
             "Angaben ",
             _according_other,
             r"(?<=[nN]ach Angaben )(?!von\s+(?:ihm|ihr|ihnen)|eigenen)",
         ),
-        _forward("zufolge", _zufolge),
-        _forward("teilte", _teilte_mit, r"(?=n?\s)"),
-        _forward("sagte", _german_said, r"(?= )", "n?"),
-        _forward("berichtete", _reported_other, r"\b", "n?"),
-        _forward("meldete", _reported_other, r"\b", "n?"),
-        _forward("reisen", _said_anonymous, r"(?<=[Kk]reisen)"),
-    ),
-    "ar": (
-        _forward("وفق", _arabic),
-        _forward("حسب", _arabic),
-        _forward("نقلت", _arabic),
-        _forward("ذكرت", _arabic),
-        _forward("أفادت", _arabic),
-        _forward("ل", _arabic, r"(?=(?:وكالة|صحيفة|قناة)\s)"),
-        _forward("مص", _said_anonymous, r"(?=(?:ادر|در)\s)"),
+        forward_cue("zufolge", _zufolge),
+        forward_cue("teilte", _teilte_mit, r"(?=n?\s)"),
+        forward_cue("sagte", _german_said, r"(?= )", "n?"),
+        forward_cue("berichtete", _reported_other, r"\b", "n?"),
+        forward_cue("meldete", _reported_other, r"\b", "n?"),
+        forward_cue("reisen", said_anonymous, r"(?<=[Kk]reisen)"),
     ),
 }

@@ -526,3 +526,9 @@ class Cue:
     regex: re.Pattern[str]
     read: Callable[[Reader, Sentence, int, int], list[Claim]]
     backward: bool = False
+
+
+def forward_cue(literal: str, read: Callable[[Reader, Sentence, int, int], list[Claim]],
+                gate: str = "", rest: str = "") -> Cue:
+    """A cue led by ``literal`` (then ``rest``, both the cue) where ``gate`` follows."""
+    return Cue(re.compile(rf"(?P<cue>{literal}{rest}){gate}"), read)

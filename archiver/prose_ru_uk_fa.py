@@ -21,7 +21,7 @@ from typing import Any
 
 from .parties import PRESS
 from .prose_names import UPPER, run_after, run_before
-from .prose_reader import Claim, Cue, Reader, Sentence
+from .prose_reader import Claim, Cue, Reader, Sentence, forward_cue
 
 #: Words (casefolded stems) that make a Russian or Ukrainian name a government's.
 _GOVERNMENT = re.compile(
@@ -143,10 +143,6 @@ def _persian_hearsay(reader: Reader, sentence: Sentence, start: int, end: int) -
     return [Claim({"name": hearsay.group("np"), "kind": "anonymous"}, "according_to", "according")]
 
 
-def _cue(literal: str, read: Callable[..., list[Claim]], gate: str = "") -> Cue:
-    return Cue(re.compile(rf"(?P<cue>{literal}){gate}"), read)
-
-
 _SAYS = _genitive_cue("said", "said")
 _DATA = _genitive_cue("according_to", "according")
 _STATEMENT = _genitive_cue("statement", "said")
@@ -162,14 +158,14 @@ def _cyrillic_cues(
 
     def opening(phrase: str, read: Callable[..., list[Claim]]) -> Cue:
         first = f"[{phrase[0].upper()}{phrase[0]}]"
-        return _cue(phrase[1:], read, f"(?<={first}{phrase[1:]})" + _FOLLOWS)
+        return forward_cue(phrase[1:], read, f"(?<={first}{phrase[1:]})" + _FOLLOWS)
 
     return (
         opening(in_words, _SAYS),
         opening(by_data, _DATA),
-        _cue(data_show, _DATA, _FOLLOWS),
-        _cue(statement, _STATEMENT),
-        *(_cue(verb, _cyrillic_said) for verb in verbs),
+        forward_cue(data_show, _DATA, _FOLLOWS),
+        forward_cue(statement, _STATEMENT),
+        *(forward_cue(verb, _cyrillic_said) for verb in verbs),
     )
 
 
@@ -189,8 +185,8 @@ RU_UK_FA_CUES: dict[str, tuple[Cue, ...]] = {
         ("повідоми", "заяви", "сказа", "зазначи", "поясни"),
     ),
     "fa": (
-        _cue("به گزارش", _persian_report),
-        _cue("به نقل از", _persian_report),
-        _cue("حاکی از", _persian_hearsay),
+        forward_cue("به گزارش", _persian_report),
+        forward_cue("به نقل از", _persian_report),
+        forward_cue("حاکی از", _persian_hearsay),
     ),
 }
