@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -32,6 +32,7 @@ from .bundleevidence import CaptureCheck, EvidenceCheck, EvidenceSummary, Findin
 from .catalogrows import record_from_header
 from .errors import ArchiverError
 from .export import EVIDENCE_DIR
+from .signednote import GivenCheckpoint
 from .verify import FileSummary, Notice, Problem, VerificationReport
 from .waczcheck import SignatureInfo, WaczReport, check_wacz
 from .warccheck import FileCheck
@@ -100,8 +101,10 @@ class _EntryReader(WarcReader):
 
 
 def verify_bundle(path: str | Path, *,
-                  progress: Callable[[int, int], None] | None = None) -> BundleReport:
+                  progress: Callable[[int, int], None] | None = None,
+                  given: Sequence[GivenCheckpoint] = ()) -> BundleReport:
     """Verify a WACZ bundle offline; ``progress(bytes_done, bytes_total)`` as WARCs are read.
+    ``given``: checkpoints the user kept from elsewhere, which the bundle's log must extend.
 
     Raises:
         ArchiverError: the file cannot be read at all (a finding is never raised).
@@ -123,12 +126,16 @@ def verify_bundle(path: str | Path, *,
             evidence = None
             if any(name.startswith(f"{EVIDENCE_DIR}/") for name in entries):
                 evidence = EvidenceCheck(bundle, entries, headers, wacz.signature,
-                                          found).run()
+                                          found, given).run()
             else:
                 found.notice(found.notes, "no-evidence", "this WACZ holds no archiver "
                              "evidence (checkpoint, proofs, provenance documents): its "
                              "ZIP, hashes, signature and WARC records were checked, but who "
                              "captured it and when cannot be checked")
+                for item in given:
+                    found.problem("checkpoint-not-covered", f"the given checkpoint "
+                                  f"{item.label} cannot be checked: the bundle holds no "
+                                  "checkpoint")
     except (OSError, zipfile.BadZipFile) as exc:
         raise ArchiverError(f"cannot read {path}: {exc}") from exc
     return _report(found, wacz, summaries, evidence)

@@ -19,6 +19,7 @@ import binascii
 import json
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -34,9 +35,15 @@ from .evidence import verify_timestamp_document
 from .export import EVIDENCE_DIR, VERIFIER_KEY_ENTRY, WACZ_KEY_ENTRY, evidence_entry
 from .hashing import sha256_label
 from .keys import fingerprint, wacz_fingerprint
-from .ledger import leaf_bytes, leaf_difference
+from .ledger import b64, leaf_bytes, leaf_difference
 from .merkle import leaf_hash, verify_consistency, verify_inclusion
-from .signednote import Checkpoint, NoteError, parse_verifier_key, verify_checkpoint
+from .signednote import (
+    Checkpoint,
+    GivenCheckpoint,
+    NoteError,
+    parse_verifier_key,
+    verify_checkpoint,
+)
 from .timestamp import TimestampVerificationError
 from .verify import Notice, Problem
 from .waczcheck import ENTRY_ERRORS, SignatureInfo
@@ -118,9 +125,10 @@ class EvidenceCheck:
 
     def __init__(self, bundle: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo],
                  headers: list[RecordHeader], signature: SignatureInfo | None,
-                 found: Findings) -> None:
+                 found: Findings, given: Sequence[GivenCheckpoint] = ()) -> None:
         self.bundle, self.entries, self.found = bundle, entries, found
         self.signature = signature
+        self.given = given  # checkpoints the user holds from elsewhere
         self.by_capture: dict[str, list[RecordHeader]] = {}
         self.loose: list[RecordHeader] = []
         for header in headers:
@@ -174,6 +182,8 @@ class EvidenceCheck:
             self.found.problem("evidence-missing", "no checkpoint verifies: nothing ties "
                                "the captures to the log")
         earlier = self.consistency(checkpoints, latest) if latest else []
+        for given in self.given:
+            self.given_checkpoint(given, vkey, checkpoints, latest)
         captures = [self.capture(capture_id, latest) for capture_id in self.capture_ids()]
         for record in (header.record for header in self.loose):
             if record.type != "warcinfo":
@@ -261,6 +271,52 @@ class EvidenceCheck:
                 continue
             earlier.append(size)
         return earlier
+
+    def given_checkpoint(self, given: GivenCheckpoint, vkey: str | None,
+                         checkpoints: dict[int, tuple[Checkpoint, str | None, bytes]],
+                         latest: tuple[Checkpoint, str | None, bytes] | None) -> None:
+        """A checkpoint the user kept from elsewhere (a copy the archive published, a
+        witness's) must verify with the bundle's key and be one of the bundle's
+        checkpoints, each of which ``consistency`` proves a prefix of the latest. Any
+        other answer is a problem: the bundle cannot show that its log extends it."""
+        label = f"the given checkpoint {given.label}"
+        if vkey is None or latest is None:
+            self.found.problem("checkpoint-not-covered", f"{label} cannot be checked: the "
+                               "bundle has no checkpoint that verifies")
+            return
+        try:
+            held = verify_checkpoint(given.note, vkey)
+        except NoteError as exc:
+            self.found.problem("checkpoint-invalid", f"{label} does not verify with the "
+                               f"bundle's verifier key: {exc}")
+            return
+        name = parse_verifier_key(vkey).name
+        if held.origin != name:
+            self.found.problem("checkpoint-invalid", f"{label} is about log {held.origin!r}, "
+                               f"not the bundle's log {name!r}")
+            return
+        ours = checkpoints.get(held.size)
+        newest = latest[0].size
+        if ours is None:
+            why = (f"it is newer than the bundle's latest checkpoint ({newest} leaves): check "
+                   "it against the archive ('archiver verify --checkpoint')"
+                   if held.size > newest else "the bundle holds no checkpoint of that size, "
+                   "so it cannot show that its log extends it")
+            self.found.problem("checkpoint-not-covered", f"{label} commits to {held.size} "
+                               f"leaves; {why} (the bundle's checkpoints: "
+                               f"{', '.join(map(str, sorted(checkpoints)))})")
+            return
+        if ours[0].root_hash != held.root_hash:
+            self.found.problem("checkpoint-inconsistent", f"{label} and the bundle's "
+                               f"checkpoint {held.size} sign different roots for the same "
+                               f"{held.size} leaves: the log was forked or rewritten",
+                               expected=b64(held.root_hash), actual=b64(ours[0].root_hash))
+            return
+        proved = "its latest" if held.size == newest else \
+            f"proved a prefix of its latest ({newest} leaves)"
+        self.found.notice(self.found.notes, "given-checkpoint", f"{label} ({held.size} "
+                          f"leaves, root {b64(held.root_hash)}) verifies with the bundle's "
+                          f"key and is the bundle's checkpoint {held.size}, {proved}")
 
     def token(self, entry: str, data: bytes, subject: dict[str, Any]) -> str | None:
         """The TSA time of the token document at ``entry`` over ``data``, if it verifies."""

@@ -11,7 +11,7 @@ which ``logcheck`` compares with the stored one (the log's other checks are ther
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from .hashing import canonical_json
 from .home import ArchiveHome
 from .ledger import leaf_bytes
 from .logcheck import LogCheck
+from .signednote import GivenCheckpoint
 from .verify import Problem, VerificationReport, verify_paths
 from .warc import OPEN_SUFFIX, WrittenRecord
 from .warcread import Header, WarcReader, parse_warc_header
@@ -34,15 +35,17 @@ HEADER_PROBE_BYTES = 64 * 1024
 
 
 def verify_archive(home: ArchiveHome, *,
-                   progress: Callable[[int, int], None] | None = None) -> VerificationReport:
-    """Verify every WARC file of the archive, then the catalog and the log against them."""
+                   progress: Callable[[int, int], None] | None = None,
+                   given: Sequence[GivenCheckpoint] = ()) -> VerificationReport:
+    """Verify every WARC file of the archive, then the catalog and the log against them,
+    and the log against the ``given`` checkpoints."""
     report = verify_paths(home.warc_files(), progress=progress)
     if not home.catalog_path.exists():
         return report.with_problems([Problem(
             file=str(home.catalog_path), offset=None, record_id=None, kind=KIND,
             message="the catalog is missing (run 'archiver catalog rebuild')")])
     with home.open_catalog() as catalog:
-        log = LogCheck(home, catalog)
+        log = LogCheck(home, catalog, given)
         try:
             problems = check_catalog(home, catalog, on_capture=log.warc_capture)
             log.conclude()

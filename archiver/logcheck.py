@@ -18,6 +18,8 @@ the capture and the leaf index, or the checkpoint file:
   differ or one is missing; ``checkpoint-rollback``: the log is smaller than a
   checkpoint; ``checkpoint-inconsistent``: the RFC 9162 consistency proof from the
   checkpoint's size to the current tree fails (the log was rewritten or reordered);
+  ``checkpoint-not-covered``: a checkpoint the user gives (``verify --checkpoint``)
+  cannot be checked (the archive has no key);
 * ``timestamp-invalid``: a stored RFC 3161 token does not verify, offline, over the
   checkpoint note or leaf it is stored for, against the root recorded with it.
 
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +51,13 @@ from .home import ArchiveHome
 from .keys import fingerprint
 from .ledger import StoredCheckpoint, b64, leaf_difference
 from .merkle import MerkleTree, leaf_hash, verify_consistency
-from .signednote import NoteError, parse_verifier_key, verify_checkpoint
+from .signednote import (
+    Checkpoint,
+    GivenCheckpoint,
+    NoteError,
+    parse_verifier_key,
+    verify_checkpoint,
+)
 from .timestamp import TimestampVerificationError
 from .warccheck import Notice, Problem
 
@@ -59,9 +68,11 @@ _STAMP_NAME = re.compile(r"(0|[1-9][0-9]*)\.timestamp\.json")
 class LogCheck:
     """Collects the log's problems: feed it WARC-derived leaves, then ``conclude``."""
 
-    def __init__(self, home: ArchiveHome, catalog: Catalog) -> None:
+    def __init__(self, home: ArchiveHome, catalog: Catalog,
+                 given: Sequence[GivenCheckpoint] = ()) -> None:
         self.home = home
         self.catalog = catalog
+        self.given = given  # checkpoints the user holds from elsewhere
         self.where = str(home.catalog_path)
         self.problems: list[Problem] = []
         self.warnings: list[Notice] = []
@@ -100,6 +111,7 @@ class LogCheck:
         tree, leaves = self._check_leaves()
         verifier = self._verifier()
         self._check_checkpoints(tree, verifier)
+        self._check_given(tree, verifier)
         self._check_capture_timestamps(leaves)
         for described in self._roots.values():
             self.notice(self.notes, "timestamp-root", described)
@@ -214,21 +226,44 @@ class LogCheck:
                 self.problem("timestamp-invalid", f"{path} time-stamps a checkpoint the archive "
                              "does not have", file=str(path))
 
-    def _check_note(self, size: int, label: str, note: str, row: StoredCheckpoint | None,
-                    verifier: str, tree: MerkleTree, file: str | None) -> None:
+    def _check_given(self, tree: MerkleTree, verifier: str | None) -> None:
+        """A checkpoint someone kept from elsewhere (a published copy, a witness's) must
+        verify with the archive's key, and the log must still extend it."""
+        label = "the given checkpoint"  # the report names its file
+        for given in self.given:
+            if verifier is None:
+                self.problem("checkpoint-not-covered", f"{label} cannot be checked: the "
+                             "archive has no verifier key", file=given.label)
+                continue
+            before = len(self.problems)
+            checkpoint = self._check_note(None, label, given.note, None, verifier, tree,
+                                          file=given.label)
+            if checkpoint is not None and len(self.problems) == before:
+                self.notice(self.notes, "given-checkpoint", f"{label} {given.label} "
+                            f"({checkpoint.size} leaves, root {b64(checkpoint.root_hash)}) "
+                            f"verifies with the archive's key, and the log of {tree.size} "
+                            "leaves extends it", file=given.label)
+
+    def _check_note(self, size: int | None, label: str, note: str | bytes,
+                    row: StoredCheckpoint | None, verifier: str, tree: MerkleTree,
+                    file: str | None) -> Checkpoint | None:
+        """Check one signed checkpoint (of ``size`` leaves, when that is known) against
+        the log; the checkpoint, or None when its signature or text does not verify."""
         try:
             checkpoint = verify_checkpoint(note, verifier)
         except NoteError as exc:
             self.problem("checkpoint-invalid", f"{label} does not verify: {exc}", file=file)
-            return
+            return None
         name = parse_verifier_key(verifier).name
         if checkpoint.origin != name:
             self.problem("checkpoint-invalid", f"{label} is about log {checkpoint.origin!r}, not "
                          f"this archive's log {name!r}", file=file)
-        if checkpoint.size != size:
+        if size is None:
+            size = checkpoint.size
+        elif checkpoint.size != size:
             self.problem("checkpoint-invalid", f"{label} signs a tree of {checkpoint.size} "
                          f"leaves, not {size}", file=file)
-            return
+            return checkpoint
         if row is not None and file is None and row.root_hash != checkpoint.root_hash:
             self.problem("checkpoint-invalid", f"{label}: the root in its row differs from the "
                          "signed note's", expected=b64(checkpoint.root_hash),
@@ -237,13 +272,14 @@ class LogCheck:
             self.problem("checkpoint-rollback", f"the log has {tree.size} leaves but {label} "
                          f"commits to {size}: leaves were removed after it was signed",
                          file=file, expected=str(size), actual=str(tree.size))
-            return
+            return checkpoint
         proof = tree.consistency_proof(size)
         if not verify_consistency(size, tree.size, checkpoint.root_hash, tree.root(), proof):
             self.problem("checkpoint-inconsistent", f"{label} does not match the log: its first "
                          f"{size} leaves were changed, reordered or replaced since it was signed "
                          f"(the consistency proof from {size} to {tree.size} leaves fails)",
                          file=file, expected=b64(checkpoint.root_hash), actual=b64(tree.root(size)))
+        return checkpoint
 
     def _check_checkpoint_timestamp(self, size: int, row: StoredCheckpoint | None,
                                     path: Path | None, note: str | None) -> None:

@@ -173,7 +173,7 @@ def render_verification(report: VerificationReport) -> str:
         where = f" @ {notice.offset}" if notice.offset is not None else ""
         lines.append(f"  warning: {notice.file}{where}: {notice.message}")
     for notice in report.notes:
-        if notice.kind in ("log", "log-key", "timestamp-root"):
+        if notice.kind in ("log", "log-key", "timestamp-root", "given-checkpoint"):
             lines.append(f"  {notice.message}")
     records = sum(s.records for s in report.files)
     checked = sum(s.digests_checked for s in report.files)

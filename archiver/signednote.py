@@ -302,6 +302,15 @@ def sign_checkpoint(checkpoint: Checkpoint, name: str, private_key: Ed25519Priva
     return sign_note(checkpoint.to_text(), name, private_key)
 
 
+@dataclass(frozen=True, slots=True)
+class GivenCheckpoint:
+    """A signed checkpoint someone kept from elsewhere (a copy the archive published, a
+    witness's), to check an archive or a bundle against; ``label`` says where it is."""
+
+    label: str
+    note: bytes
+
+
 def verify_checkpoint(note: str | bytes, verifier_key_string: str) -> Checkpoint:
     """Verify a signed checkpoint with the log's verifier key and parse it.
 

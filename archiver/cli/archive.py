@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from ..errors import ArchiverError
+from ..files import read_evidence_file
 from ..home import ArchiveHome
 from ..render import (
     Progress,
@@ -17,6 +20,9 @@ from ..render import (
     render_verification,
 )
 from .base import cli, emit_json, pass_home
+
+if TYPE_CHECKING:
+    from ..signednote import GivenCheckpoint
 
 DERIVED_NOTE = ("Found after capture by 'archiver trace' and kept in the catalog; not part "
                 "of the capture's WARC records.")
@@ -66,9 +72,13 @@ def show(home: ArchiveHome, capture_id, as_json) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--checkpoint", "checkpoints", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A signed checkpoint kept from elsewhere (published by the archive, or "
+                   "a witness's copy): the log must extend it. Repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verification report as JSON.")
 @pass_home
-def verify(home: ArchiveHome, paths, as_json) -> None:
+def verify(home: ArchiveHome, paths, checkpoints, as_json) -> None:
     """Re-check every record's digests, structure and provenance, offline.
 
     With no PATH, verifies the whole archive and checks that the catalog agrees with
@@ -77,16 +87,24 @@ def verify(home: ArchiveHome, paths, as_json) -> None:
     (see 'archiver export'). Exit status 0 when everything verifies, 1 when anything
     does not.
 
+    With --checkpoint NOTE, the log (of the archive, or of each bundle) must also
+    extend a checkpoint you hold from elsewhere: it must verify with the log's key, and
+    the log must not have been rolled back or rewritten since it was signed.
+
     \b
     Example:
       archiver verify
       archiver verify some-crawl.warc.gz --json
-      archiver verify story.wacz
+      archiver verify story.wacz --checkpoint published-1024.note
     """
+    given = [_given_checkpoint(path) for path in checkpoints]
     if any(path.suffix.lower() == ".wacz" for path in paths):
         from .evidence import verify_bundles
 
-        verify_bundles(list(paths), as_json)
+        verify_bundles(list(paths), as_json, given)
+    if paths and given:
+        raise click.UsageError("--checkpoint checks the archive's log (give no PATH) or a "
+                               ".wacz bundle's; WARC files have no log")
 
     progress = Progress(total=None, label="verified", unit="MB")
 
@@ -100,13 +118,23 @@ def verify(home: ArchiveHome, paths, as_json) -> None:
     else:
         from ..catalogcheck import verify_archive
 
-        report = verify_archive(home, progress=on_progress)
+        report = verify_archive(home, progress=on_progress, given=given)
     progress.done()
     if as_json:
         emit_json(report.to_document(), "verification")
     else:
         click.echo(render_verification(report))
     sys.exit(0 if report.ok else 1)
+
+
+def _given_checkpoint(path: Path) -> GivenCheckpoint:
+    from ..signednote import GivenCheckpoint  # cryptography: not for every verify's start-up
+
+    try:
+        return GivenCheckpoint(label=str(path), note=read_evidence_file(path))
+    except OSError as exc:
+        raise ArchiverError(f"cannot read the checkpoint {path}: {exc.strerror or exc}; give "
+                            "the signed note file (a few lines of text)") from None
 
 
 @cli.group()

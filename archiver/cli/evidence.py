@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from .. import surrogates
 from ..home import ArchiveHome
 from ..render import Progress, render_bundle, render_checkpoint, render_export, render_keys
 from .base import cli, emit_json, pass_home, tsa_arguments, tsa_options
+
+if TYPE_CHECKING:
+    from ..signednote import GivenCheckpoint
 
 
 @cli.group("keys")
@@ -147,7 +151,7 @@ def export(home: ArchiveHome, capture_ids, out, url, everything, tsa, tsa_ca, as
         sys.exit(1)
 
 
-def verify_bundles(paths: list[Path], as_json: bool) -> None:
+def verify_bundles(paths: list[Path], as_json: bool, given: list[GivenCheckpoint]) -> None:
     """``archiver verify`` for WACZ bundles: a report each; exit 0 when all verify."""
     from ..bundlecheck import verify_bundle
 
@@ -157,7 +161,7 @@ def verify_bundles(paths: list[Path], as_json: bool) -> None:
     for path in paths:
         progress = Progress(total=None, label=f"verified {path.name}", unit="MB")
         report = verify_bundle(path, progress=lambda done, total: progress.update(
-            done / 1e6, total=total / 1e6))
+            done / 1e6, total=total / 1e6), given=given)
         progress.done()
         if as_json:
             emit_json(report.to_document(), "verification")
