@@ -2,8 +2,7 @@
 
 ``parse_feed(data, source)`` turns the bytes of one document into a ``ParsedFeed``: the
 article entries it lists and, for a sitemap index, the child sitemaps for the caller to
-fetch. ``gather(source, fetch)`` drives that through a sitemap index with an injected
-fetch function. The kind is decided by the content (gzip magic, then the root element),
+fetch (``archiver.sitemapindex.gather`` walks an index). The kind is decided by the content (gzip magic, then the root element),
 never by the file name or the Content-Type, which servers get wrong.
 
 XML hardening: feeds are hostile input. We parse with ``defusedxml.ElementTree`` (the
@@ -131,22 +130,6 @@ class ParsedFeed:
     skipped: int = 0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Gathered:
-    """Everything one source gave, through its sitemap index if it is one.
-
-    ``errors`` holds the child documents that failed (one bad sitemap does not lose
-    the others); a failure of the source itself raises instead.
-    """
-
-    source: str
-    kind: str
-    entries: tuple[FeedEntry, ...]
-    documents: tuple[str, ...]  # every document read, the source first
-    errors: tuple[ArchiverError, ...] = ()
-    truncated: bool = False
-
-
 def parse_feed(data: bytes, source: str, *, limits: FeedLimits = FeedLimits(),
                depth: int = 0) -> ParsedFeed:
     """Parse one document of ``source`` (its URL, also the base of relative URLs).
@@ -164,52 +147,6 @@ def parse_feed(data: bytes, source: str, *, limits: FeedLimits = FeedLimits(),
     if head[:1] == b"<" or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return _parse_xml(data, source, limits, depth)
     return _parse_url_list(data, source, limits)
-
-
-def gather(source: str, fetch: Callable[[str], bytes], *, limits: FeedLimits = FeedLimits(),
-           follow: Callable[[FeedEntry], bool] | None = None) -> Gathered:
-    """Read ``source`` and, for a sitemap index, the sitemaps it lists, breadth first.
-
-    ``fetch(url) -> bytes`` is the caller's (capped, policy-checked) HTTP client; it
-    raises an ArchiverError on failure. ``follow`` may skip child sitemaps, typically
-    those whose lastmod is older than the last poll. Children are taken newest first,
-    at most ``limits.max_sitemaps`` of them; a document is never read twice (cycles).
-    """
-    top = parse_feed(fetch(source), source, limits=limits)
-    entries: dict[str, FeedEntry] = {}
-    errors: list[ArchiverError] = []
-    documents = [source]
-    truncated = top.truncated
-    seen = {source, absolute_url(source) or source}
-    queue = []
-    for child in _newest_first(top.sitemaps):
-        if child.url not in seen:
-            seen.add(child.url)
-            queue.append((child, 1))
-    _merge(entries, top.entries)
-    followed = 0
-    while queue:
-        child, depth = queue.pop(0)
-        if follow is not None and not follow(child):
-            continue
-        if followed >= limits.max_sitemaps:
-            truncated = True
-            break
-        followed += 1
-        documents.append(child.url)
-        try:
-            parsed = parse_feed(fetch(child.url), child.url, limits=limits, depth=depth)
-        except ArchiverError as exc:
-            errors.append(exc)
-            continue
-        truncated = truncated or parsed.truncated
-        _merge(entries, parsed.entries)
-        for grandchild in _newest_first(parsed.sitemaps):
-            if grandchild.url not in seen:
-                seen.add(grandchild.url)
-                queue.append((grandchild, depth + 1))
-    return Gathered(source=source, kind=top.kind, entries=tuple(entries.values()),
-                    documents=tuple(documents), errors=tuple(errors), truncated=truncated)
 
 
 def gunzip(data: bytes, source: str, *, max_bytes: int = MAX_FEED_BYTES) -> bytes:
@@ -571,16 +508,6 @@ def _to_utf8(data: bytes, source: str) -> bytes:
         raise FeedError(source, f"cannot decode it as {encoding} ({exc})") from None
     text = re.sub(r"(encoding\s*=\s*[\"'])[A-Za-z0-9._-]+", r"\1utf-8", text, count=1)
     return text.encode("utf-8")
-
-
-def _newest_first(children: tuple[FeedEntry, ...]) -> list[FeedEntry]:
-    oldest = datetime.min.replace(tzinfo=timezone.utc)
-    return sorted(children, key=lambda c: c.lastmod or oldest, reverse=True)
-
-
-def _merge(entries: dict[str, FeedEntry], new: tuple[FeedEntry, ...]) -> None:
-    for entry in new:
-        entries.setdefault(entry.url, entry)
 
 
 def _split(tag: str) -> tuple[str, str]:

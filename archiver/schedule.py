@@ -22,6 +22,13 @@ have never captured.
 HTTP caching: ``cache_validators`` takes ETag / Last-Modified from a response and
 ``conditional_headers`` turns them into If-None-Match / If-Modified-Since (RFC 9110
 section 13) for the next request; a ``304`` is an unchanged capture.
+
+Sitemap indexes: the state keeps, per child sitemap, the ``lastmod`` its index gave
+at our last successful read and that read's validators (``SitemapState``), and per
+index the children it listed then (``listing``). A child whose listed lastmod has not
+moved is not fetched again, and an index that answers ``304`` is walked through its
+remembered listing, so a news site's index of hundreds of sitemaps costs a request or
+two per pass rather than hundreds.
 """
 
 from __future__ import annotations
@@ -29,24 +36,19 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from .errors import ArchiverError
-
-if TYPE_CHECKING:
-    from .feeds import FeedEntry
+from .feeds import FeedEntry
 
 WATCH_NAME = "watch.sqlite3"
-SCHEMA_VERSION = 1
+#: 2: child sitemaps (``sitemaps``) and what each index listed (``listings``).
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,20 @@ CREATE TABLE IF NOT EXISTS sources (
     last_modified  TEXT,
     last_error     TEXT
 );
+CREATE TABLE IF NOT EXISTS sitemaps (
+    url            TEXT PRIMARY KEY,  -- a child sitemap of a watched index
+    lastmod        TEXT,              -- as its index gave it at our last successful read
+    etag           TEXT,              -- validators of that read
+    last_modified  TEXT,
+    last_read      TEXT,
+    last_error     TEXT               -- set when the last attempt failed
+);
+CREATE TABLE IF NOT EXISTS listings (  -- rowid order = the order the index gave
+    parent         TEXT NOT NULL,     -- a sitemap index, a source or a child
+    url            TEXT NOT NULL,     -- a sitemap it listed at our last read of it
+    lastmod        TEXT,
+    PRIMARY KEY (parent, url)
+);
 """
 
 
@@ -242,6 +258,32 @@ class WatchedUrl:
         return conditional_headers(self.etag, self.last_modified)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SitemapState:
+    """A child sitemap of a watched index, as of our last attempt to read it."""
+
+    url: str
+    lastmod: datetime | None = None  # as its index gave it at our last successful read
+    etag: str | None = None  # validators of that read
+    last_modified: str | None = None
+    last_read: datetime | None = None  # None: never read successfully
+    last_error: str | None = None  # the last attempt failed
+
+    def needs_read(self, listed: datetime | None) -> bool:
+        """Whether to fetch it now that its index lists it with lastmod ``listed``.
+
+        Only a lastmod that has not moved since a successful read spares the fetch; a
+        child without one, never read, or that failed last time is fetched (with its
+        validators, so an unchanged one costs a 304).
+        """
+        return (listed is None or self.lastmod is None or self.last_read is None
+                or self.last_error is not None or listed > self.lastmod)
+
+    def request_headers(self) -> list[tuple[str, str]]:
+        """The conditional request headers for fetching it again."""
+        return conditional_headers(self.etag, self.last_modified)
+
+
 _COLUMNS = ("url", "source", "first_seen", "published", "lastmod", "last_captured",
             "last_changed", "etag", "last_modified", "next_due", "interval", "failures",
             "last_error")
@@ -276,6 +318,10 @@ class WatchState:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self._db.execute(statement)
+                if version == 1:
+                    # Version 1 kept no listings: a sitemap index answering 304 would hide
+                    # its children, so poll every source in full once to learn them.
+                    self._db.execute("UPDATE sources SET etag = NULL, last_modified = NULL")
                 self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise WatchStateError(f"cannot open watch state {path}: {exc}") from exc
@@ -386,8 +432,17 @@ class WatchState:
         return due
 
     def record_poll(self, source: str, when: datetime, *, etag: str | None = None,
-                    last_modified: str | None = None, error: str | None = None) -> None:
-        """Record a poll of a source (a feed or sitemap) and its validators for the next one."""
+                    last_modified: str | None = None, error: str | None = None,
+                    sitemaps: Iterable[SitemapState] = (),
+                    listings: Mapping[str, Iterable[FeedEntry]] | None = None) -> None:
+        """Record a poll of a source (a feed or sitemap) and its validators for the next one.
+
+        ``sitemaps`` are the child sitemaps fetched on this poll: one with ``last_error``
+        records a failed attempt and keeps what the last successful read left; the
+        others replace it (validators left None keep the previous ones, as a 304 need
+        not repeat them). ``listings`` replaces what each document read listed. All in
+        one transaction, so validators are never kept without the listing they stand for.
+        """
         _aware(when)
         with self._transaction():
             self._db.execute(
@@ -397,6 +452,29 @@ class WatchState:
                 " etag = coalesce(excluded.etag, etag),"
                 " last_modified = coalesce(excluded.last_modified, last_modified)",
                 (source, _ts(when), etag, last_modified, error))
+            for child in sitemaps:
+                self._record_sitemap(child)
+            for parent, listed in (listings or {}).items():
+                self._db.execute("DELETE FROM listings WHERE parent = ?", (parent,))
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO listings (parent, url, lastmod) VALUES (?,?,?)",
+                    ((parent, entry.url, _ts(entry.lastmod)) for entry in listed))
+
+    def _record_sitemap(self, child: SitemapState) -> None:
+        if child.last_error is not None:
+            self._db.execute(
+                "INSERT INTO sitemaps (url, last_error) VALUES (?,?)"
+                " ON CONFLICT (url) DO UPDATE SET last_error = excluded.last_error",
+                (child.url, child.last_error))
+            return
+        self._db.execute(
+            "INSERT INTO sitemaps (url, lastmod, etag, last_modified, last_read) VALUES (?,?,?,?,?)"
+            " ON CONFLICT (url) DO UPDATE SET lastmod = excluded.lastmod,"
+            " last_read = excluded.last_read, last_error = NULL,"
+            " etag = coalesce(excluded.etag, etag),"
+            " last_modified = coalesce(excluded.last_modified, last_modified)",
+            (child.url, _ts(child.lastmod), child.etag, child.last_modified,
+             _ts(child.last_read)))
 
     # -- reading --
 
@@ -436,6 +514,24 @@ class WatchState:
             row = self._db.execute("SELECT etag, last_modified FROM sources WHERE source = ?",
                                    (source,)).fetchone()
         return (row[0], row[1]) if row else (None, None)
+
+    def sitemap(self, url: str) -> SitemapState | None:
+        """What we know of the child sitemap at ``url``, or None if never fetched."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT url, lastmod, etag, last_modified, last_read, last_error FROM sitemaps"
+                " WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        return SitemapState(url=row[0], lastmod=_parse_ts(row[1]), etag=row[2],
+                            last_modified=row[3], last_read=_parse_ts(row[4]), last_error=row[5])
+
+    def listing(self, parent: str) -> tuple[FeedEntry, ...]:
+        """The child sitemaps the index at ``parent`` listed at our last read of it."""
+        with self._lock:
+            rows = self._db.execute("SELECT url, lastmod FROM listings WHERE parent = ?"
+                                    " ORDER BY rowid", (parent,)).fetchall()
+        return tuple(FeedEntry(url=url, lastmod=_parse_ts(lastmod)) for url, lastmod in rows)
 
     def __len__(self) -> int:
         with self._lock:
@@ -489,103 +585,3 @@ def _aware(moment: datetime) -> datetime:
     if moment.utcoffset() is None:
         raise ValueError("watch times must be timezone-aware datetimes")
     return moment
-
-
-# -- politeness ---------------------------------------------------------------------------
-
-
-class HostPacer:
-    """Hands out URLs so that no host gets more than ``per_host`` requests at once, and
-    request starts to one host are at least ``delay`` seconds apart.
-
-    Pure bookkeeping over an injected monotonic ``clock``: it never sleeps. URLs keep
-    their order within a host; across hosts, the earliest added URL that may start
-    goes first. A capture loop::
-
-        pacer.extend(url for url in due)
-        while pacer.pending or pacer.in_flight:
-            url = pacer.take()
-            if url is None:
-                wait(pacer.wait_time())   # sleep, or wait for a running capture to end
-                continue
-            submit(url, on_done=pacer.done)
-    """
-
-    def __init__(self, *, per_host: int = 1, delay: float = 2.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        if per_host < 1 or delay < 0:
-            raise ValueError("per_host must be at least 1 and delay not negative")
-        self.per_host = per_host
-        self.delay = delay
-        self.clock = clock
-        self._queues: dict[str, deque[tuple[int, str]]] = {}
-        self._running: dict[str, int] = {}
-        self._not_before: dict[str, float] = {}  # earliest next start per host
-        self._counter = 0
-
-    @staticmethod
-    def host(url: str) -> str:
-        """The politeness key of ``url``: its host name, lowercased."""
-        try:
-            return (urlsplit(url).hostname or "").lower()
-        except ValueError:
-            return ""
-
-    def add(self, url: str) -> None:
-        self._counter += 1
-        self._queues.setdefault(self.host(url), deque()).append((self._counter, url))
-
-    def extend(self, urls: Iterable[str]) -> None:
-        for url in urls:
-            self.add(url)
-
-    @property
-    def pending(self) -> int:
-        return sum(len(q) for q in self._queues.values())
-
-    @property
-    def in_flight(self) -> int:
-        return sum(self._running.values())
-
-    def take(self) -> str | None:
-        """A URL that may be requested now (it counts as started), or None."""
-        now = self.clock()
-        best: tuple[int, str] | None = None
-        for host, queue in self._queues.items():
-            if queue and self._ready(host, now) and (best is None or queue[0][0] < best[0]):
-                best = (queue[0][0], host)
-        if best is None:
-            return None
-        host = best[1]
-        url = self._queues[host].popleft()[1]
-        if not self._queues[host]:
-            del self._queues[host]
-        self._running[host] = self._running.get(host, 0) + 1
-        self._not_before[host] = now + self.delay
-        return url
-
-    def done(self, url: str, *, pause: float = 0.0) -> None:
-        """The request for ``url`` ended; ``pause`` holds its host back longer (429, 503)."""
-        host = self.host(url)
-        running = self._running.get(host, 0)
-        if running <= 0:
-            raise ValueError(f"{url} was not taken from this pacer")
-        if running == 1:
-            del self._running[host]
-        else:
-            self._running[host] = running - 1
-        if pause > 0:
-            self._not_before[host] = max(self._not_before.get(host, 0.0), self.clock() + pause)
-
-    def wait_time(self) -> float | None:
-        """Seconds until ``take`` can give a URL: 0 if now, None if only ``done`` can help
-        (every host with work is at its concurrency limit) or nothing is pending."""
-        now = self.clock()
-        waits = [max(self._not_before.get(host, now) - now, 0.0)
-                 for host, queue in self._queues.items()
-                 if queue and self._running.get(host, 0) < self.per_host]
-        return min(waits) if waits else None
-
-    def _ready(self, host: str, now: float) -> bool:
-        return (self._running.get(host, 0) < self.per_host
-                and now >= self._not_before.get(host, now))

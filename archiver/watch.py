@@ -8,14 +8,22 @@ included) or a list of article URLs, given as an http(s) URL or a local file. On
    new), and parses it with the hardened reader of ``archiver.feeds``. One bad source
    is reported and skipped; the others are still read. The URLs listed go into the
    watch state (``archiver.schedule.WatchState``): a new URL, or one whose ``lastmod``
-   is newer than our last capture, is due at once.
+   is newer than our last capture, is due at once. URLs are only ever added or
+   updated: one that a source no longer lists keeps its schedule.
+   For a sitemap index, a child sitemap whose ``lastmod`` in the index has not moved
+   since our last successful read of it is not fetched; the others are fetched with
+   the validators of their last read (a ``304`` means unchanged), and one that failed
+   is fetched again on the next pass. An index that answers ``304`` is walked through
+   the children it listed at our last read.
 2. Captures the URLs due now, most urgent first, at most ``max_captures`` of them,
    through one ``Capturer`` with ``revalidate=True``: each recapture asks the server
    whether the page changed since the archive's newest capture of it, and a ``304``
-   is recorded as a server-not-modified revisit. ``HostPacer`` keeps to ``per_host``
-   requests at once per host, ``delay`` seconds apart; a ``429`` or ``503`` holds the
-   host back ``throttle_pause`` seconds more.
-3. Records each outcome: the recapture schedule decays while the article stays
+   is recorded as a server-not-modified revisit.
+3. Throughout, one ``HostPacer`` paces every request, source and child sitemap fetches
+   as well as captures: at most ``per_host`` at once per host, starts ``delay``
+   seconds apart; a ``429`` or ``503`` holds the host back ``throttle_pause`` seconds
+   more. Sources are read one request at a time; captures run in a thread pool.
+4. Records each outcome: the recapture schedule decays while the article stays
    unchanged (same text and status as its previous capture) and starts again when it
    changes; a failed capture backs off (a URL the network policy refuses is dropped).
 
@@ -40,10 +48,18 @@ from urllib.parse import urlsplit
 from .capture import Capturer, CaptureSettings, utc_now
 from .catalog import CaptureRow
 from .errors import ArchiverError, PolicyError
-from .feeds import FeedError, FeedLimits, gather
+from .feeds import FeedEntry, FeedError, FeedLimits
 from .home import ArchiveHome
 from .httpmsg import DecodeLimitError, content_decode, payload_of
-from .schedule import HostPacer, WatchedUrl, WatchState, cache_validators, conditional_headers
+from .pacing import HostPacer
+from .schedule import (
+    SitemapState,
+    WatchedUrl,
+    WatchState,
+    cache_validators,
+    conditional_headers,
+)
+from .sitemapindex import Gathered, NotModified, gather
 
 __all__ = ["PassSummary", "WatchEvent", "WatchOptions", "Watcher"]
 
@@ -69,9 +85,11 @@ class WatchOptions:
 class WatchEvent:
     """Something a pass did, for the caller to show.
 
-    ``kind`` is ``source`` (read: ``detail`` says how many articles), ``source-unchanged``
-    (304), ``source-error``, ``captured`` (``row`` is the capture, ``detail`` one of
-    ``new``, ``changed``, ``unchanged``, ``revisit``) or ``failed``.
+    ``kind`` is ``source`` (read: ``detail`` says how many articles and, for a sitemap
+    index, how many child sitemaps were read, unchanged and failed),
+    ``source-unchanged`` (304), ``source-error`` (the source or one child sitemap),
+    ``captured`` (``row`` is the capture, ``detail`` one of ``new``, ``changed``,
+    ``unchanged``, ``revisit``) or ``failed``.
     """
 
     kind: str
@@ -87,6 +105,9 @@ class PassSummary:
     sources: int = 0
     unreadable_sources: int = 0  # sources that gave nothing
     source_errors: int = 0  # every document that failed, child sitemaps included
+    sitemaps_read: int = 0  # child sitemaps of indexes fetched and parsed
+    sitemaps_unchanged: int = 0  # not fetched (lastmod has not moved) or answered 304
+    sitemaps_failed: int = 0
     new_urls: int = 0
     captured: int = 0
     changed: int = 0  # new or changed articles
@@ -110,6 +131,9 @@ class Watcher:
         self.sleep = sleep
         self.on_event = on_event
         self.state = WatchState.in_home(home.path)
+        # One pacer for every request of every pass: a host serves sitemaps and articles.
+        self.pacer = HostPacer(per_host=options.per_host, delay=options.delay,
+                               clock=lambda: self.clock().timestamp())
         try:
             self.capturer = Capturer(home=home, settings=replace(settings, revalidate=True),
                                      clock=clock)
@@ -150,15 +174,20 @@ class Watcher:
 
     def _poll(self, source: str, summary: PassSummary) -> None:
         validators: dict[str, tuple[str | None, str | None]] = {}
-        held = self.state.source_validators(source)
 
         def fetch(url: str) -> bytes:
-            return self._read(url, held if url == source else (None, None), validators)
+            if url == source:
+                held = conditional_headers(*self.state.source_validators(source))
+            else:
+                known = self.state.sitemap(url)
+                held = known.request_headers() if known else []
+            return self._read(url, held, validators)
 
         now = self.clock()
         try:
-            gathered = gather(source, fetch, limits=self.options.feed_limits)
-        except _NotModified:
+            gathered = gather(source, fetch, limits=self.options.feed_limits,
+                              follow=self._follow, remembered=self.state.listing)
+        except NotModified:
             self.state.record_poll(source, now)
             self.on_event(WatchEvent(kind="source-unchanged", subject=source))
             return
@@ -168,19 +197,36 @@ class Watcher:
             self.state.record_poll(source, now, error=str(exc))
             self.on_event(WatchEvent(kind="source-error", subject=source, detail=str(exc)))
             return
+        # Entries first: a crash before record_poll only makes the next pass read again.
         new = self.state.observe(source, gathered.entries, now)
         summary.new_urls += new
         etag, last_modified = validators.get(source, (None, None))
-        self.state.record_poll(source, now, etag=etag, last_modified=last_modified)
+        self.state.record_poll(source, now, etag=etag, last_modified=last_modified,
+                               sitemaps=_sitemap_states(gathered, validators, now),
+                               listings=gathered.listings)
+        read, unchanged, failed = _child_counts(gathered)
+        summary.sitemaps_read += read
+        summary.sitemaps_unchanged += unchanged
+        summary.sitemaps_failed += failed
         summary.source_errors += len(gathered.errors)
         for error in gathered.errors:
             self.on_event(WatchEvent(kind="source-error", subject=source, detail=str(error)))
-        self.on_event(WatchEvent(kind="source", subject=source,
-                                 detail=f"{len(gathered.entries)} articles, {new} new"))
+        detail = f"{len(gathered.entries)} articles, {new} new"
+        if gathered.not_modified:
+            detail = f"index not modified since the last poll; {detail}"
+        if gathered.children:
+            detail += f"; child sitemaps: {read} read, {unchanged} unchanged, {failed} failed"
+        self.on_event(WatchEvent(kind="source", subject=source, detail=detail))
 
-    def _read(self, url: str, held: tuple[str | None, str | None],
+    def _follow(self, child: FeedEntry) -> bool:
+        """Whether to fetch a child sitemap its index lists (see SitemapState.needs_read)."""
+        known = self.state.sitemap(child.url)
+        return known is None or known.needs_read(child.lastmod)
+
+    def _read(self, url: str, conditional: list[tuple[str, str]],
               validators: dict[str, tuple[str | None, str | None]]) -> bytes:
-        """The document at ``url`` (a local file, or fetched under the network policy)."""
+        """The document at ``url`` (a local file, or fetched under the network policy and
+        the host's pace); a 304's validators, or a 200's, go into ``validators``."""
         limit = self.options.feed_limits.max_bytes
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             try:
@@ -188,9 +234,19 @@ class Watcher:
                     return handle.read(limit + 1)  # parse_feed refuses what is over
             except OSError as exc:
                 raise FeedError(url, f"cannot read the file ({exc.strerror or exc})") from None
-        final = self.capturer.fetcher.fetch(url, conditional=conditional_headers(*held))[-1]
-        if final.status == 304:
-            raise _NotModified(url)
+        self.pacer.add(url)
+        while self.pacer.take() is None:  # sources are read one at a time: it is ours
+            self.sleep(self.pacer.wait_time() or 0.0)
+        try:
+            final = self.capturer.fetcher.fetch(url, conditional=conditional)[-1]
+        except BaseException:
+            self.pacer.done(url)
+            raise
+        throttled = final.status in THROTTLE_STATUSES
+        self.pacer.done(url, pause=self.options.throttle_pause if throttled else 0.0)
+        if final.status == 304 and conditional:  # unasked, a 304 tells us nothing: an error
+            validators[url] = cache_validators(final.head.headers)
+            raise NotModified(url)
         if final.status != 200:
             raise FeedError(url, f"the server answered HTTP {final.status}")
         if final.truncated:
@@ -206,29 +262,26 @@ class Watcher:
     # -- captures --
 
     def _capture_all(self, due: list[WatchedUrl], summary: PassSummary) -> None:
-        pacer = HostPacer(per_host=self.options.per_host, delay=self.options.delay,
-                          clock=lambda: self.clock().timestamp())
-        pacer.extend(watched.url for watched in due)
+        self.pacer.extend(watched.url for watched in due)
         running: dict[Future[CaptureRow], str] = {}
         with ThreadPoolExecutor(max_workers=self.options.workers,
                                 thread_name_prefix="archiver-watch") as pool:
-            while pacer.pending or running:
-                url = pacer.take()
+            while self.pacer.pending or running:
+                url = self.pacer.take()
                 if url is not None:
                     running[pool.submit(self.capturer.capture, url)] = url
                     continue
-                pause = pacer.wait_time()
+                pause = self.pacer.wait_time()
                 if running and pause != 0:
                     finished, _ = wait(running, timeout=pause, return_when=FIRST_COMPLETED)
                     for future in finished:
-                        self._finish(running.pop(future), future, pacer, summary)
+                        self._finish(running.pop(future), future, summary)
                 elif pause:
                     self.sleep(pause)
                 elif pause is None:
                     break  # nothing running and nothing may start: cannot happen
 
-    def _finish(self, url: str, future: Future[CaptureRow], pacer: HostPacer,
-                summary: PassSummary) -> None:
+    def _finish(self, url: str, future: Future[CaptureRow], summary: PassSummary) -> None:
         now = self.clock()
         pause = 0.0
         try:
@@ -253,7 +306,7 @@ class Watcher:
             summary.changed += outcome in ("new", "changed")
             summary.revisits += outcome == "revisit"
             self.on_event(WatchEvent(kind="captured", subject=url, detail=outcome, row=row))
-        pacer.done(url, pause=pause)
+        self.pacer.done(url, pause=pause)
 
     def _outcome(self, row: CaptureRow) -> str:
         """``new``, ``changed``, ``unchanged`` or ``revisit``: this capture against the
@@ -269,5 +322,24 @@ class Watcher:
         return "unchanged" if same else "changed"
 
 
-class _NotModified(ArchiverError):
-    """The source answered 304: nothing new since the last poll."""
+def _child_counts(gathered: Gathered) -> tuple[int, int, int]:
+    """Child sitemaps (read, unchanged: skipped or not modified, failed)."""
+    outcomes = [child.outcome for child in gathered.children]
+    read, failed = outcomes.count("read"), outcomes.count("failed")
+    return read, len(outcomes) - read - failed, failed
+
+
+def _sitemap_states(gathered: Gathered, validators: dict[str, tuple[str | None, str | None]],
+                    now: datetime) -> list[SitemapState]:
+    """What to remember of each child sitemap fetched: read or not modified (its listed
+    lastmod and validators), or failed (why)."""
+    states = []
+    for child in gathered.children:
+        url = child.listed.url
+        if child.outcome == "failed":
+            states.append(SitemapState(url=url, last_error=str(child.error)))
+        elif child.outcome != "skipped":
+            etag, last_modified = validators.get(url, (None, None))
+            states.append(SitemapState(url=url, lastmod=child.listed.lastmod, etag=etag,
+                                       last_modified=last_modified, last_read=now))
+    return states

@@ -14,11 +14,11 @@ from archiver.feeds import (
     FeedError,
     FeedLimits,
     FeedRefused,
-    gather,
     gunzip,
     parse_date,
     parse_feed,
 )
+from archiver.sitemapindex import gather
 
 UTC = timezone.utc
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from archiver.feeds import FeedEntry
+from archiver.pacing import HostPacer
 from archiver.schedule import (
     NEWSDIFFS_TABLE,
     STOP_AFTER,
     WATCH_NAME,
     Backoff,
-    HostPacer,
     WatchState,
     WatchStateError,
     cache_validators,

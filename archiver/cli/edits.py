@@ -99,7 +99,9 @@ def watch(home: ArchiveHome, sources, once, interval, per_host, delay, workers, 
     ones are recaptured on a decaying schedule (every 15 minutes while an article is
     young and changing, down to weekly, stopping after a year of quiet), sooner when
     a source's lastmod moves. Recaptures ask the server whether the page changed; a
-    304 is stored as a revisit. The state is kept in <home>/watch.sqlite3, so a
+    304 is stored as a revisit. Of a sitemap index, only the child sitemaps whose
+    lastmod moved (or that have none, or failed last time) are fetched, conditionally.
+    Every request, sitemap or article, keeps to --per-host and --delay. The state is kept in <home>/watch.sqlite3, so a
     stopped watch resumes where it was.
 
     Exit status (with --once): 0 when everything went, 1 when a source or a capture
@@ -130,9 +132,14 @@ def watch(home: ArchiveHome, sources, once, interval, per_host, delay, workers, 
     def report(summary) -> None:
         passes.append(summary)
         due = summary.next_due.isoformat() if summary.next_due else "nothing"
+        children = ""
+        if summary.sitemaps_read or summary.sitemaps_unchanged or summary.sitemaps_failed:
+            children = (f"child sitemaps: {summary.sitemaps_read} read, "
+                        f"{summary.sitemaps_unchanged} unchanged, "
+                        f"{summary.sitemaps_failed} failed; ")
         click.echo(f"pass: {summary.new_urls} new articles, {summary.captured} captures "
                    f"({summary.changed} new or changed, {summary.revisits} revisits), "
-                   f"{summary.failed} failed; next due: {due}", err=True)
+                   f"{summary.failed} failed; {children}next due: {due}", err=True)
 
     with Watcher(home=home, sources=sources, settings=choices.settings(home),
                  options=options, on_event=show) as watcher:
