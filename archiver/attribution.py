@@ -32,6 +32,8 @@ from lxml.html import HtmlElement
 
 from .credits import MAX_CREDIT_CHARS, element_credits, text_credits
 from .identity import registrable_domain
+from .jsonld import as_list
+from .outlets import matches_domain, site_label
 from .parties import registry
 
 _WHITESPACE = re.compile(r"\s+")
@@ -120,6 +122,8 @@ class LinkSet:
         self._own_names = {name_key(n) for n in (outlet.get("name"), outlet.get("domain")) if n}
         self._own_names.discard("")
         self._own_domain = registrable_domain("http://" + outlet.get("domain", ""))
+        self._brand_label = "" if outlet.get("source") == "user" else \
+            site_label("http://" + outlet.get("domain", ""))
         own_party = registry().by_domain(self._own_domain, kinds=None) if self._own_domain else None
         if own_party:  # an agency's own site: its datelines credit itself
             self._own_names.add(name_key(own_party["name"]))
@@ -136,6 +140,13 @@ class LinkSet:
         if domain and registrable_domain("http://" + domain) == self._own_domain:
             return True
         return any(name == own or name.startswith(own + " ") for own in self._own_names)
+
+    def publishes_itself(self, publisher: Mapping[str, Any]) -> bool:
+        """Whether a JSON-LD publisher is the page's own site under another name: its
+        company ("Ediciones EL PAÍS S.L." on elpais.com) or a shorter or longer form
+        ("Sky" on news.sky.com). Not when the user named the outlet: then the page's
+        publisher is a party of its own."""
+        return bool(self._brand_label) and matches_domain(publisher["name"], self._brand_label)
 
     def _in_byline(self, party: Mapping[str, Any], key: tuple[str, str, str, str]) -> bool:
         """Whether a byline already names the party ("ERIC TUCKER Associated Press")."""
@@ -203,7 +214,7 @@ def _not_an_author(byline: Byline, links: LinkSet) -> bool:
 
 def _jsonld_links(links: LinkSet, node: Mapping[str, Any]) -> None:
     publisher = _party_of(node.get("publisher"), "organization")
-    if publisher:
+    if publisher and not links.publishes_itself(publisher):
         links.add(publisher, "publisher", f"json-ld publisher: {publisher['name']}", "json-ld")
     for key, relation in (
         ("isBasedOn", "based_on"),
@@ -226,7 +237,7 @@ def _party_of(value: Any, default_kind: str) -> dict[str, Any] | None:
         return _named_party(value, default_kind) if len(value) <= MAX_CREDIT_CHARS else None
     if not isinstance(value, Mapping):
         return None
-    types = {t.casefold() for t in _as_list(value.get("@type")) if isinstance(t, str)}
+    types = {t.casefold() for t in as_list(value.get("@type")) if isinstance(t, str)}
     if types & {"person", "organization", "newsmediaorganization", "corporation"}:
         name = value.get("name")
         kind = "person" if "person" in types else "organization"
@@ -261,10 +272,6 @@ def _describe(value: Any) -> str:
 def name_key(name: str) -> str:
     """A name for comparison: casefolded, words only, without a leading "the"."""
     return " ".join(re.findall(r"\w+", name.casefold())).removeprefix("the ")
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [] if value is None else [value]
 
 
 def _first(value: Any) -> Any:

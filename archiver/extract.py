@@ -5,8 +5,8 @@
 (``schemas/provenance.schema.json``). Every field is a *claim of the page* and records
 the source that decided it, tried in this order:
 
-* outlet name: the caller (``user``), JSON-LD ``publisher.name`` (``json-ld``),
-  ``og:site_name`` (``opengraph``), ``application-name`` and similar (``meta``);
+* outlet name: decided by ``archiver.outlets`` (the caller, JSON-LD, OpenGraph,
+  ``<meta>``, the ``<title>``'s brand, a copyright notice; each read against the site);
 * title, authors, dates: JSON-LD, then OpenGraph / ``<meta>`` / microdata, then
   htmldate (published date only), then trafilatura's heuristics;
 * canonical URL: ``<link rel=canonical>`` (``html``), then ``og:url``;
@@ -53,15 +53,16 @@ from lxml import etree
 
 from . import surrogates
 from .attribution import Byline, markup_links, name_key
+from .embeddedtext import EMBEDDED_EXTRACTOR, embedded_text
 from .jsonld import (
     AUTHOR_META,
     LANGUAGE_META,
     MODIFIED_META,
-    OUTLET_META,
     PUBLISHED_META,
     TITLE_META,
     Markup,
 )
+from .outlets import outlet_domain, outlet_object, page_outlet, site_label
 from .textextract import (
     TEXT_EXTRACTORS,
     check_text_mode,
@@ -107,6 +108,8 @@ CHARSET_PRESCAN_BYTES = 8192
 #: Longer strings are not titles or names but a template or parsing accident.
 MAX_TITLE_CHARS = 500
 MAX_NAME_CHARS = 100
+#: A main text shorter than this may be an app shell's: its script state is read too.
+EMBEDDED_BELOW_CHARS = 500
 
 #: Author strings that are placeholders, not people.
 PLACEHOLDER_AUTHORS = frozenset(
@@ -220,7 +223,7 @@ def extract_page(
 
 def empty_facts(url: str, *, outlet_name: str | None = None) -> PageFacts:
     """Facts for a page that is not HTML or could not be read: only the URL speaks."""
-    outlet = _outlet(url, outlet_name, "user" if outlet_name else "none")
+    outlet = outlet_object(url, outlet_name, "user")
     article = {
         "title": None,
         "authors": [],
@@ -380,7 +383,7 @@ class _Page:
         sources: dict[str, str] = {}
         ld_text = self.markup.ld_text
         outlet = self._outlet()
-        text = self._text()
+        text, text_source, extractor = self._text()
         title, sources["title"] = _first(
             ("json-ld", lambda: ld_text("headline") or ld_text("name")),
             *((src, lambda key=key: self.meta.get(key)) for src, key in TITLE_META),
@@ -411,7 +414,7 @@ class _Page:
             ("opengraph", lambda: self.meta.get("og:locale")),
             transform=_language,
         )
-        sources["text"] = TEXT_EXTRACTORS[self.text_mode] if text else "none"
+        sources["text"] = text_source
         article = {
             "title": title,
             "authors": [b.name for b in bylines],
@@ -422,7 +425,7 @@ class _Page:
             "text_blake3": text_blake3(text),
             "text_chars": len(text),
             "sources": sources,
-            "extractor": extractor_label(self.text_mode),
+            "extractor": extractor,
         }
         links = markup_links(
             outlet=outlet,
@@ -439,21 +442,22 @@ class _Page:
         links = _merge_links(links, found_in_prose or [])
         return PageFacts(outlet=outlet, article=article, attribution=links, text=text)
 
-    def _text(self) -> str:
-        """The text mode's main text; "" when its extractor finds none or fails on the page."""
-        return _guarded(lambda: main_text(self.tree, url=self.url, text_mode=self.text_mode)) or ""
+    def _text(self) -> tuple[str, str, str]:
+        """The main text, the source that gave it and that source's name and version: the
+        text mode's extractor; else, when the HTML holds (next to) no text, an app shell's
+        script state (``archiver.embeddedtext``); else ("", "none", the extractor)."""
+        text = _guarded(lambda: main_text(self.tree, url=self.url, text_mode=self.text_mode)) or ""
+        if len(text) < EMBEDDED_BELOW_CHARS:
+            embedded = _guarded(lambda: embedded_text(self.tree)) or ""
+            if len(embedded) > max(2 * len(text), EMBEDDED_BELOW_CHARS):
+                return embedded, "embedded-json", EMBEDDED_EXTRACTOR
+        source = TEXT_EXTRACTORS[self.text_mode] if text else "none"
+        return text, source, extractor_label(self.text_mode)
 
     # outlet ------------------------------------------------------------------------
 
     def _outlet(self) -> dict[str, Any]:
-        name, source = _first(
-            ("user", lambda: self.user_outlet),
-            ("json-ld", self.markup.ld_publisher_name),
-            ("opengraph", lambda: self.meta.get("og:site_name")),
-            *(("meta", lambda key=key: self.meta.get(key)) for key in OUTLET_META),
-            transform=lambda value: _clean(value.lstrip("@")),
-        )
-        return _outlet(self.url, name, source)
+        return page_outlet(self.tree, self.markup, self.url, user_name=self.user_outlet)
 
     # authors -----------------------------------------------------------------------
 
@@ -551,19 +555,6 @@ def _guarded(call: Callable[[], Any]) -> Any:
 # --- value cleaning -------------------------------------------------------------------
 
 
-def _outlet(url: str, name: str | None, source: str) -> dict[str, Any]:
-    return {"name": name, "domain": outlet_domain(url), "source": source if name else "none"}
-
-
-def outlet_domain(url: str) -> str:
-    """The URL's host, lowercased, without a leading ``www.`` (empty for a malformed URL)."""
-    try:
-        host = urlsplit(url.strip()).hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.")
-
-
 def _clean(value: str | None, limit: int = MAX_TITLE_CHARS) -> str | None:
     """Entities decoded, whitespace collapsed, NFC; None when empty or implausibly long.
 
@@ -598,7 +589,9 @@ def clean_authors(
     is dropped: that is the publisher, not a byline.
     """
     own = {name_key(n) for n in (outlet.get("name"), outlet.get("domain")) if n}
-    own |= {name_key(n.split(".")[0]) for n in (outlet.get("domain"),) if n and "." in n}
+    if "." in (domain := outlet.get("domain") or ""):
+        # the host's first label ("tagesschau") and the site's brand ("sky" on news.sky.com)
+        own |= {name_key(domain.split(".")[0]), site_label("http://" + domain)}
     own.discard("")
 
     def is_outlet(name: str) -> bool:

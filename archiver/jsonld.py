@@ -120,14 +120,15 @@ class Markup:
 
     Attributes:
         meta: every ``<meta content>`` by key, plus microdata headline and dates.
+        nodes, ids: the page's JSON-LD nodes and their ``@id`` index (``jsonld_nodes``).
         article: the JSON-LD node the page is about (see ``main_node``), or None.
     """
 
     def __init__(self, tree: lxml.html.HtmlElement, url: str) -> None:
         self.tree = tree
         self.meta = meta_index(tree)
-        nodes, self._ids = jsonld_nodes(tree)
-        self.article = main_node(nodes, self._ids, url)
+        self.nodes, self.ids = jsonld_nodes(tree)
+        self.article = main_node(self.nodes, self.ids, url)
 
     def ld_text(self, key: str) -> str | None:
         """A plain string field of the main entity (first of a list, ``@value`` or ``name``)."""
@@ -144,11 +145,11 @@ class Markup:
         if not self.article:
             return []
         found = []
-        for author in _as_list(self.article.get("author")):
+        for author in as_list(self.article.get("author")):
             author = self._resolve(author)
             if isinstance(author, str):
                 found.append((author, None))
-            elif (name := _name_of(author)) is not None:
+            elif (name := name_of(author)) is not None:
                 types = {t.casefold() for t in _types(author)}
                 kind = "person" if "person" in types else "organization" if types else None
                 found.append((name, kind))
@@ -157,7 +158,7 @@ class Markup:
     def ld_publisher_name(self) -> str | None:
         """The name of the main entity's ``publisher``."""
         publisher = self._resolve(self.article.get("publisher")) if self.article else None
-        return _name_of(publisher)
+        return name_of(publisher)
 
     def microdata_authors(self) -> list[tuple[str, str | None]]:
         """Names of ``itemprop=author`` elements (their ``itemprop=name`` child when present)."""
@@ -185,7 +186,7 @@ class Markup:
     def _resolve(self, value: Any) -> Any:
         """A node for a ``{"@id": ...}`` reference, when the page defines that id."""
         if isinstance(value, dict) and set(value) <= {"@id", "@type"} and "@id" in value:
-            return self._ids.get(str(value["@id"]), value)
+            return self.ids.get(str(value["@id"]), value)
         return value
 
 
@@ -222,7 +223,7 @@ def jsonld_nodes(
         if len(raw) > MAX_JSONLD_CHARS:
             continue
         data = _load_json(raw)
-        nodes.extend(n for n in _as_list(data) if isinstance(n, dict))
+        nodes.extend(n for n in as_list(data) if isinstance(n, dict))
     ids: dict[str, dict[str, Any]] = {}
     for node in _walk(nodes):
         if "@id" in node and len(node) > 2:
@@ -292,7 +293,7 @@ def _candidates(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         seen += 1
         yield node
         for key in _CONTAINER_KEYS:
-            pending.extend(n for n in _as_list(node.get(key)) if isinstance(n, dict))
+            pending.extend(n for n in as_list(node.get(key)) if isinstance(n, dict))
 
 
 def _same_page(url: str, node: dict[str, Any]) -> bool:
@@ -319,16 +320,16 @@ def _url_key(url: str) -> str | None:
 
 
 def _types(node: dict[str, Any]) -> list[str]:
-    return [t for t in _as_list(node.get("@type")) if isinstance(t, str)]
+    return [t for t in as_list(node.get("@type")) if isinstance(t, str)]
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
 
 
-def _name_of(node: Any) -> str | None:
+def name_of(node: Any) -> str | None:
     if isinstance(node, str):
         return node
     if isinstance(node, dict):

@@ -450,6 +450,19 @@ def test_jsonld_relations():
     assert links_for(article_node=same) == []
 
 
+@pytest.mark.parametrize(("publisher", "source", "linked"), [
+    ("Ediciones Harbour Gazette S.L.", "opengraph", False),  # the site's company
+    ("Gazette", "json-ld", False),  # a shorter form of the site's brand
+    ("Coastal Media Group", "opengraph", True),  # another brand: a party of its own
+    ("Gazette", "user", True),  # the user named the outlet: the page's publisher stands
+])
+def test_a_publisher_named_like_the_site_is_the_outlet(publisher, source, linked):
+    outlet = {**OUTLET, "source": source}
+    node = {"publisher": {"@type": "Organization", "name": publisher}}
+    found = summary(links_for(outlet=outlet, article_node=node))
+    assert found == ({(publisher, "organization", "publisher")} if linked else set())
+
+
 @pytest.mark.parametrize(
     ("canonical", "linked"),
     [

@@ -171,7 +171,10 @@ def page_links(stem: str) -> set[tuple[str, str]]:
             {("Getty Images", "the Guardian"), (AFP, "Getty Images")},
         ),
         ("trafilatura__0a6291ebbce449b3b04256b43c73e39d", {("Georg Hochmuth", "APA")}),
-        ("scrapinghub__nytimes.com__702d1da63b8e064c", {("Anna Moneymaker", "nytimes.com")}),
+        (
+            "scrapinghub__nytimes.com__702d1da63b8e064c",
+            {("Anna Moneymaker", "The New York Times")},
+        ),
         (
             "trafilatura__latimes.com.bloomberg",
             {("Elizabeth Conley", "Houston Chronicle")},
