@@ -248,11 +248,11 @@ def render_rebuild(result: RebuildResult) -> list[str]:
 def render_sources(summaries: list[OutletSources]) -> str:
     """``archiver sources``: per outlet, the agencies and kinds of source it relies on."""
     if not summaries:
-        return "no captures"
+        return "no articles"
     lines = []
     for summary in summaries:
-        lines.append(f"{summary.outlet}  ({summary.captures} capture"
-                     f"{'' if summary.captures == 1 else 's'})")
+        lines.append(f"{summary.outlet}  ({summary.articles} article"
+                     f"{'' if summary.articles == 1 else 's'})")
         for label, counts in (("agencies", summary.agencies), ("sources", summary.kinds),
                               ("relations", summary.relations)):
             shown = ", ".join(f"{name} {count}" for name, count in counts.most_common())

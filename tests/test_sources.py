@@ -12,7 +12,7 @@ PAGES = ["/", "/world/2026/11/ceasefire-talks.html", "/science/2026/11/reef-surv
 
 
 def test_sources_counts_agencies_and_kinds_per_outlet(tmp_path, site):
-    """Counts are captures per outlet, consistent with each capture's own links."""
+    """Counts are articles per outlet, consistent with each capture's own links."""
     result = run_cli(tmp_path, "capture", *ALLOW, "--json", *[site.url(p) for p in PAGES])
     assert result.exit_code == 0, result.stderr
     captured = json_lines(result.stdout)
@@ -25,13 +25,13 @@ def test_sources_counts_agencies_and_kinds_per_outlet(tmp_path, site):
     for outlet in summary["outlets"]:
         mine = [d for d in documents if (d["outlet"]["name"] or d["outlet"]["domain"])
                 == outlet["outlet"]]
-        assert outlet["captures"] == len(mine)
+        assert outlet["articles"] == len(mine)
         expected = {}
         for document in mine:
             for name in {p["name"] for link in document["attribution"]
                          for p in (link["source"], link["via"]) if p["kind"] == "news_agency"}:
                 expected[name] = expected.get(name, 0) + 1
-        assert {a["name"]: a["captures"] for a in outlet["agencies"]} == expected
+        assert {a["name"]: a["articles"] for a in outlet["agencies"]} == expected
     assert any(outlet["agencies"] for outlet in summary["outlets"])  # the examples credit AFP
 
 
@@ -44,3 +44,19 @@ def test_sources_filters_by_outlet_and_reads_for_people(tmp_path, site):
     assert "agencies" in shown.stdout
     none = json.loads(run_cli(tmp_path, "sources", "--outlet", "No Such Outlet", "--json").stdout)
     assert none["outlets"] == []
+
+
+def test_an_article_counts_once_and_an_error_page_not_at_all(tmp_path, site):
+    """Captured three times (as watch does while it is young), an article weighs as much
+    as one captured once, as its newest capture says; a 404 is no article."""
+    article = site.url(PAGES[1])
+    for _ in range(3):
+        assert run_cli(tmp_path, "capture", *ALLOW, article).exit_code == 0
+    run_cli(tmp_path, "capture", *ALLOW, site.url("/no-such-page.html"))
+    summary = json.loads(run_cli(tmp_path, "sources", "--json").stdout)
+    schemas.validate(summary, "sources")
+    (outlet,) = summary["outlets"]
+    assert outlet["articles"] == 1
+    assert all(count["articles"] == 1 for key in ("agencies", "kinds", "relations")
+               for count in outlet[key])
+    assert "(1 article)" in run_cli(tmp_path, "sources").stdout
