@@ -64,8 +64,9 @@ _CLAIMS = (
      "log leaf commits to those digests; the inclusion proof ties the leaf to the signed "
      "checkpoint; earlier checkpoints are proved to be prefixes of it. Changing, removing "
      "or reordering a record, a leaf or a proof breaks a check.",
-     "Only against checkpoints the reader already holds from elsewhere: before a "
-     "checkpoint left the archive, the archive could have rebuilt its log."),
+     "Only against checkpoints the reader already holds from elsewhere (check one with "
+     "'archiver verify BUNDLE --checkpoint NOTE'): before a checkpoint left the archive, "
+     "the archive could have rebuilt its log."),
 )
 
 _LIMIT = ("This bundle proves what our client received, when, and which archive key "
