@@ -20,7 +20,9 @@ checks 1 and 2 and a note that who captured it and when cannot be checked.
 
 from __future__ import annotations
 
+import shutil
 import struct
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -34,7 +36,7 @@ from .errors import ArchiverError
 from .export import EVIDENCE_DIR
 from .signednote import GivenCheckpoint
 from .verify import FileSummary, Notice, Problem, VerificationReport
-from .waczcheck import SignatureInfo, WaczReport, check_wacz
+from .waczcheck import ENTRY_ERRORS, SignatureInfo, WaczReport, check_wacz
 from .warccheck import FileCheck
 from .warcread import Record, WarcReader
 
@@ -122,7 +124,8 @@ def verify_bundle(path: str | Path, *,
     try:
         with zipfile.ZipFile(path) as bundle, open(path, "rb") as raw:
             entries = {info.filename: info for info in bundle.infolist() if not info.is_dir()}
-            summaries, headers = _check_warcs(path, raw, entries, found, progress)
+            summaries, headers = _check_warcs(path, bundle, raw, entries, found,
+                                              progress)
             evidence = None
             if any(name.startswith(f"{EVIDENCE_DIR}/") for name in entries):
                 evidence = EvidenceCheck(bundle, entries, headers, wacz.signature,
@@ -151,48 +154,78 @@ def _report(found: Findings, wacz: WaczReport, summaries: list[FileSummary],
 # --- the WARC entries ----------------------------------------------------------------------
 
 
-def _check_warcs(path: Path, raw: BinaryIO, entries: dict[str, zipfile.ZipInfo],
-                 found: Findings, progress: Callable[[int, int], None] | None,
+def _check_warcs(path: Path, bundle: zipfile.ZipFile, raw: BinaryIO,
+                 entries: dict[str, zipfile.ZipInfo], found: Findings,
+                 progress: Callable[[int, int], None] | None,
                  ) -> tuple[list[FileSummary], list[RecordHeader]]:
-    """Check every WARC in ``archive/``, in place; even one whose CRC-32 failed, to say
-    which of its records changed."""
+    """Check every WARC in ``archive/``: a STORED one in place, even one whose CRC-32
+    failed (to say which of its records changed); a deflated one, which WACZ does not
+    allow but some tools write, once inflated into a temporary file."""
     warcs = [info for name, info in sorted(entries.items()) if name.startswith("archive/")]
     total = sum(info.compress_size for info in warcs)
     done = 0
     summaries: list[FileSummary] = []
     headers: list[RecordHeader] = []
-    for info in warcs:
-        name = info.filename
-        if info.compress_type != zipfile.ZIP_STORED:
-            found.notice(found.warnings, "warc-not-read", "the WARC is deflated in the ZIP, "
-                         "so it cannot be read in place: its records were not checked",
-                         entry=name)
-            continue
-        start = _data_offset(raw, info)
-        if start is None:
-            found.problem("corrupt-entry", "no ZIP local header where the directory says",
-                          entry=name)
-            continue
-        check = FileCheck(path=found.where(name), is_open=False)
-        with _EntryReader(path, start=start, end=start + info.compress_size,
-                          entry=name) as reader:
-            def tick(reader: _EntryReader = reader) -> None:
-                if progress is not None:
-                    progress(done + reader.position - reader.start, total)
+    with tempfile.TemporaryDirectory(prefix="archiver-wacz-") as scratch:
+        for info in warcs:
+            name = info.filename
+            if info.compress_type == zipfile.ZIP_STORED:
+                start = _data_offset(raw, info)
+                if start is None:
+                    found.problem("corrupt-entry", "no ZIP local header where the directory "
+                                  "says", entry=name)
+                    continue
+                source, end = path, start + info.compress_size
+            else:
+                source, start = _inflated(bundle, info, Path(scratch), found), 0
+                end = source.stat().st_size
 
-            check.read(reader, tick)
-            headers += reader.headers
-        check.conclude()
-        done += info.compress_size
-        found.problems += [_shifted(problem, start) for problem in check.problems]
-        found.warnings += [_shifted(notice, start) for notice in check.warnings]
-        found.notes += [_shifted(notice, start) for notice in check.notes]
-        summaries.append(FileSummary(
-            path=check.path, format=check.format or "unknown", version=check.version,
-            compression=check.compression, open=False, bytes=info.compress_size,
-            records=check.records, digests_checked=check.checked,
-            digests_passed=check.passed, digests_not_checked=check.not_checked))
+            def tick(position: int, start: int = start, size: int = info.compress_size) -> None:
+                if progress is not None:
+                    progress(done + min(position - start, size), total)
+
+            summary, found_headers = _check_entry(source, start, end, name, found, tick)
+            summaries.append(replace(summary, bytes=info.compress_size))
+            headers += found_headers
+            done += info.compress_size
     return summaries, headers
+
+
+def _check_entry(source: Path, start: int, end: int, name: str, found: Findings,
+                 tick: Callable[[int], None]) -> tuple[FileSummary, list[RecordHeader]]:
+    """Check the WARC at ``start``..``end`` of ``source``; offsets are reported from
+    the start of the entry."""
+    check = FileCheck(path=found.where(name), is_open=False)
+    with _EntryReader(source, start=start, end=end, entry=name) as reader:
+        check.read(reader, lambda: tick(reader.position))
+        headers = reader.headers
+    check.conclude()
+    found.problems += [_shifted(problem, start) for problem in check.problems]
+    found.warnings += [_shifted(notice, start) for notice in check.warnings]
+    found.notes += [_shifted(notice, start) for notice in check.notes]
+    return FileSummary(
+        path=check.path, format=check.format or "unknown", version=check.version,
+        compression=check.compression, open=False, bytes=end - start,
+        records=check.records, digests_checked=check.checked,
+        digests_passed=check.passed, digests_not_checked=check.not_checked), headers
+
+
+def _inflated(bundle: zipfile.ZipFile, info: zipfile.ZipInfo, scratch: Path,
+              found: Findings) -> Path:
+    """A deflated WARC entry inflated into ``scratch`` (its size was bounded by the ZIP
+    checks); a broken stream is reported, and what inflated is still checked."""
+    found.notice(found.warnings, "warc-deflated", "the WARC is deflated in the ZIP (WACZ "
+                 "stores WARCs uncompressed, to be read in place): it was inflated to be "
+                 "checked, and its offsets are in the inflated bytes", entry=info.filename)
+    target = scratch / f"{len(list(scratch.iterdir()))}.warc"
+    with target.open("wb") as out:
+        try:
+            with bundle.open(info) as stream:
+                shutil.copyfileobj(stream, out)
+        except ENTRY_ERRORS as exc:
+            found.problem("corrupt-entry", f"the deflated WARC does not inflate ({exc}); "
+                          "what did was checked", entry=info.filename)
+    return target
 
 
 def _data_offset(raw: BinaryIO, info: zipfile.ZipInfo) -> int | None:

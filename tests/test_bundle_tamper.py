@@ -312,6 +312,40 @@ def test_broken_deflate_in_evidence_is_a_corrupt_entry(tmp_path, bundle):
     assert failures(out).count(("corrupt-entry", "evidence/verifier.key")) == 2
 
 
+def deflated(bundle: Path, out: Path, change: Change = lambda data: data) -> Path:
+    """A copy of ``bundle`` whose WARC entries are deflated (WACZ stores them), their
+    bytes passed through ``change``; the rest, signature included, as it was."""
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("archive/"):
+                info.compress_type, data = zipfile.ZIP_DEFLATED, change(data)
+            target.writestr(info, data)
+    return out
+
+
+def test_a_deflated_warc_is_inflated_and_checked(tmp_path, bundle):
+    """Not the WACZ layout, so a warning; but every record is still checked, and the
+    bundle verifies when nothing else is wrong."""
+    code, report = verify_json(deflated(bundle, tmp_path / "t.wacz"))
+    assert code == 0, report["problems"]
+    assert {w["kind"] for w in report["warnings"]} >= {"warc-deflated"}
+    assert report["files"] and all(f["digests"]["checked"] > 0 for f in report["files"])
+    assert sum(f["records"] for f in report["files"]) == \
+        sum(f["records"] for f in verify_json(bundle)[1]["files"])
+
+
+def test_a_changed_record_in_a_deflated_warc_is_named(tmp_path, bundle):
+    """A byte flipped inside a deflated WARC: its gzip member is named, at its offset
+    within the entry's inflated bytes."""
+    warc = names(bundle, "archive/")[0]
+    flip = lambda data: data[:400] + bytes([data[400] ^ 1]) + data[401:]  # noqa: E731
+    found = failures(deflated(bundle, tmp_path / "t.wacz", flip))
+    assert ("hash-mismatch", warc) in found  # datapackage.json's hash of the entry
+    assert any(kind in ("corrupt-gzip-member", "bad-gzip-trailer") and entry == warc
+               for kind, entry in found)
+
+
 @pytest.mark.parametrize(("data", "kind"), [(b"", "empty-file"), (b"not a WARC", "not-a-warc")])
 def test_entry_in_archive_that_is_no_warc(tmp_path, bundle, data, kind):
     """A problem of a whole WARC entry is at its offset 0, and the report validates."""
