@@ -36,7 +36,8 @@ from .errors import ArchiverError
 from .export import EVIDENCE_DIR
 from .signednote import GivenCheckpoint
 from .verify import FileSummary, Notice, Problem, VerificationReport
-from .waczcheck import ENTRY_ERRORS, SignatureInfo, WaczReport, check_wacz
+from .waczcheck import ENTRY_ERRORS, WaczReport, check_wacz
+from .waczsignature import SignatureInfo
 from .warccheck import FileCheck
 from .warcread import Record, WarcReader
 

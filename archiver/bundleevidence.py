@@ -46,7 +46,8 @@ from .signednote import (
 )
 from .timestamp import TimestampVerificationError
 from .verify import Notice, Problem
-from .waczcheck import ENTRY_ERRORS, SignatureInfo
+from .waczcheck import ENTRY_ERRORS
+from .waczsignature import SignatureInfo
 from .warc import WrittenRecord
 
 __all__ = ["CaptureCheck", "EvidenceCheck", "EvidenceSummary", "Findings", "RecordHeader"]

@@ -27,7 +27,8 @@ from .logcheck import LogCheck
 from .signednote import GivenCheckpoint
 from .verify import Problem, VerificationReport, verify_paths
 from .warc import OPEN_SUFFIX, WrittenRecord
-from .warcread import Header, WarcReader, parse_warc_header
+from .warcheader import Header, parse_warc_header
+from .warcread import WarcReader
 
 KIND = "catalog-mismatch"
 #: A record header is well under this many compressed bytes; only it is inflated.

@@ -20,7 +20,7 @@ from .ledger import LogEntry, StoredCheckpoint
 from .warc import WrittenRecord
 
 if TYPE_CHECKING:
-    from .warcread import Header
+    from .warcheader import Header
 
 RECORD_COLUMNS = ("record_id", "capture_id", "type", "target_uri", "file", "offset", "length",
                   "block_sha256", "block_blake3", "payload_sha256", "payload_blake3")

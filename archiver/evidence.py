@@ -69,15 +69,13 @@ from .ledger import (
 from .merkle import MerkleTree, verify_consistency
 from .signednote import Checkpoint, NoteError, parse_verifier_key, verify_checkpoint
 from .timestamp import (
-    DEFAULT_TIMEOUT,
-    TimestampRequestError,
     TimestampToken,
     TimestampVerificationError,
     VerifiedTimestamp,
     format_time,
     load_certificates,
-    request_timestamp,
 )
+from .tsaclient import DEFAULT_TIMEOUT, TimestampRequestError, request_timestamp
 
 SCHEMA_VERSION = "1"
 #: Origins (key names) default to a name under this reserved domain.

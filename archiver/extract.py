@@ -23,10 +23,11 @@ The ``fast`` text mode therefore also runs htmldate without its free-text search
 skips trafilatura's byline search, bounding the cost of a page without markup.
 
 The body is untrusted network input: nothing here raises on garbage, and the work is
-bounded (``MAX_PARSE_BYTES``, ``MAX_ELEMENTS``, ``MAX_DATE_SEARCH_CHARS`` and the limits
-of ``archiver.jsonld``). The page is parsed once with lxml; the markup readers, the
-attribution pass, htmldate and the text extractors all read that one tree (htmldate and
-trafilatura copy it before they prune, resiliparse reads a serialisation of it).
+bounded (``MAX_DATE_SEARCH_CHARS``, the limits of ``archiver.htmltree`` and those of
+``archiver.jsonld``). The page is decoded and parsed once, with lxml, by
+``archiver.htmltree``; the markup readers, the attribution pass, htmldate and the text
+extractors all read that one tree (htmldate and trafilatura copy it before they prune,
+resiliparse reads a serialisation of it).
 selectolax was measured as an alternative for the ``<meta>``/JSON-LD pass: 0.5-0.7 ms
 per corpus page for its own parse and reads, the same as reading the lxml tree that
 attribution and trafilatura need anyway (0.5-0.6 ms), so it would add a dependency and
@@ -35,10 +36,8 @@ save nothing.
 
 from __future__ import annotations
 
-import codecs
 import email.utils
 import html as html_lib
-import itertools
 import logging
 import re
 import unicodedata
@@ -49,9 +48,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-from lxml import etree
 
-from . import surrogates
+from . import htmltree, surrogates
 from .attribution import Byline, markup_links, name_key
 from .embeddedtext import EMBEDDED_EXTRACTOR, embedded_text
 from .jsonld import (
@@ -73,11 +71,9 @@ from .textextract import (
 )
 
 __all__ = [
-    "MAX_ELEMENTS",
     "TEXT_EXTRACTORS",
     "PageFacts",
     "clean_authors",
-    "detect_charset",
     "empty_facts",
     "extract_page",
     "extractor_label",
@@ -90,21 +86,9 @@ __all__ = [
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())  # a library's logger: the application decides
 
-#: Only this much of the body is decoded and parsed. News article pages run 50-500 KB
-#: (the largest of 53 in the test corpus is 435 KB; pages carrying a big inline app
-#: state reach 2-3 MB, mostly script); past 4 MiB the rest is comments, listings or
-#: hostile padding, and every later stage costs time in proportion to what is kept.
-MAX_PARSE_BYTES = 4 * 1024 * 1024
-#: Elements kept of the parsed tree, in document order. The largest corpus page has
-#: 2,285; trafilatura spends about 40 µs per element on link tables and grows faster
-#: than linearly on long paragraph runs; this keeps a hostile page to 1-2 s (measured).
-MAX_ELEMENTS = 20_000
 #: htmldate's free-text date search reads the whole page text (3.4 s for 8 MB of
 #: paragraphs); beyond this many characters only its markup and URL rules run.
 MAX_DATE_SEARCH_CHARS = 1_000_000
-#: How far into the body ``<meta charset>`` is looked for. The HTML standard's prescan
-#: stops at 1024 bytes; real pages often put long comments or scripts first.
-CHARSET_PRESCAN_BYTES = 8192
 #: Longer strings are not titles or names but a template or parsing accident.
 MAX_TITLE_CHARS = 500
 MAX_NAME_CHARS = 100
@@ -140,25 +124,6 @@ FACT_FIELDS = (
 )
 #: Media types that get extraction; anything else (PDF, images, JSON) gets empty facts.
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
-#: WHATWG encoding labels whose Python codec is not the label's literal meaning
-#: (browsers read "iso-8859-1" as windows-1252, "gb2312" as GBK, and so on).
-_CODEC_ALIASES = {
-    label: codec
-    for codec, labels in {
-        "cp1252": "iso-8859-1 iso8859-1 latin1 latin-1 l1 ascii us-ascii",
-        "gb18030": "gb2312 gbk x-gbk",
-        "cp932": "shift_jis sjis x-sjis",
-        "cp949": "euc-kr ks_c_5601-1987",
-        "cp874": "tis-620",
-        "cp1254": "iso-8859-9",
-        "utf-8": "utf8 unicode-1-1-utf-8",
-    }.items()
-    for label in labels.split()
-}
-_META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
-_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
-#: Characters libxml2 cannot hold in a tree (C0 controls other than tab, LF and CR).
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
 _ISO_DATE = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?"
@@ -214,8 +179,8 @@ def extract_page(
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type not in HTML_MEDIA_TYPES:
         return empty_facts(url, outlet_name=outlet_name)
-    decoded = _decode(html, content_type)
-    tree = _parse(decoded)
+    decoded = htmltree.decode(html, content_type)
+    tree = htmltree.parse(decoded)
     if tree is None:
         return empty_facts(url, outlet_name=outlet_name)
     return _Page(tree, url, outlet_name, page_chars=len(decoded), text_mode=text_mode).facts()
@@ -239,54 +204,6 @@ def empty_facts(url: str, *, outlet_name: str | None = None) -> PageFacts:
     return PageFacts(outlet=outlet, article=article, attribution=[], text="")
 
 
-# --- bytes to tree ----------------------------------------------------------------
-
-
-def detect_charset(html: bytes, content_type: str | None = None) -> str:
-    """The Python codec for ``html``: BOM, then the header's charset, then ``<meta>``, else UTF-8.
-
-    The BOM wins as in the HTML standard's sniffing; unknown labels are skipped.
-    """
-    if html.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if html.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    header = _HEADER_CHARSET.search(content_type or "")
-    meta = _META_CHARSET.search(html[:CHARSET_PRESCAN_BYTES])
-    labels = [
-        header.group(1) if header else None,
-        meta.group(1).decode("ascii", "replace") if meta else None,
-    ]
-    for label in labels:
-        codec = _codec(label)
-        # a <meta> cannot declare UTF-16: the bytes that declared it were ASCII-compatible
-        if codec and not (label is labels[1] and codec.startswith("utf-16")):
-            return codec
-    return "utf-8"
-
-
-def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    label = label.strip().lower()
-    name = _CODEC_ALIASES.get(label, label)
-    try:
-        codec = codecs.lookup(name).name
-        # Python codecs that are no page encoding fail here: "quopri" (bytes to bytes),
-        # "idna" (strict only), "punycode" (ASCII only)
-        b"<\x80\xff".decode(codec, errors="replace")
-    except (LookupError, UnicodeError):
-        return None
-    return codec
-
-
-def _decode(html: bytes | str, content_type: str | None) -> str:
-    if isinstance(html, str):
-        return html[:MAX_PARSE_BYTES]
-    body = bytes(html[:MAX_PARSE_BYTES])
-    return body.decode(detect_charset(body, content_type), errors="replace")
-
-
 def _merge_links(
     declared: list[dict[str, Any]], read: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -306,47 +223,6 @@ def _merge_links(
             seen.add(key(link))
             merged.append(link)
     return merged
-
-
-def _parse(text: str) -> lxml.html.HtmlElement | None:
-    # In UTF-8 a control character is exactly one byte below 0x20, never part of a
-    # multi-byte sequence, so deleting those bytes equals deleting the characters (and
-    # bytes.translate does it about ten times faster than a regex over the text).
-    data = text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
-    if not data.decode("utf-8").strip():
-        return None
-    try:
-        # trafilatura's own parser settings, so the shared tree is what it expects; a new
-        # parser per page because lxml parsers must not be shared between threads
-        parser = lxml.html.HTMLParser(
-            encoding="utf-8",
-            collect_ids=False,
-            default_doctype=False,
-            remove_comments=True,
-            remove_pis=True,
-        )
-        tree = lxml.html.document_fromstring(data, parser=parser)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
-        LOGGER.debug("unparseable page: %s", error)
-        return None
-    # Each element but the few the parser implies (html, body, p) starts at a "<", so a
-    # page with few of them cannot exceed the limit, and most pages skip the walk.
-    if data.count(b"<") > MAX_ELEMENTS // 2:
-        _truncate(tree, MAX_ELEMENTS)
-    return tree
-
-
-def _truncate(tree: lxml.html.HtmlElement, limit: int) -> None:
-    """Drop, in place, every element after the first ``limit`` in document order."""
-    cut = next(itertools.islice(tree.iter(), limit, None), None)
-    if cut is None:
-        return
-    node = cut
-    while (parent := node.getparent()) is not None:
-        for sibling in list(node.itersiblings()):
-            parent.remove(sibling)
-        node = parent
-    cut.getparent().remove(cut)
 
 
 # --- the cascade --------------------------------------------------------------------

@@ -17,7 +17,7 @@ from .catalog import Catalog
 from .home import ArchiveHome
 from .rebuild import index_warc
 from .warc import OPEN_SUFFIX
-from .warcread import complete_prefix
+from .warcspans import complete_prefix
 
 
 def recover(home: ArchiveHome, catalog: Catalog) -> list[str]:

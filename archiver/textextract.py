@@ -8,7 +8,7 @@ Two text modes, chosen per capture run:
   0.937; 2-4 ms per corpus page, the serialisation below included. Its text also keeps
   headlines, bylines, captions and ad labels that trafilatura drops.
 
-Both read the page's one lxml tree, already bounded by ``archiver.extract``
+Both read the page's one lxml tree, already bounded by ``archiver.htmltree``
 (``MAX_ELEMENTS``, and libxml2's nesting limit of 255 levels). resiliparse parses HTML
 itself, so ``fast`` serialises that bounded tree for it rather than handing it the raw
 body: resiliparse's main-content pass grows with the square of the nesting depth

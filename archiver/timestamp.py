@@ -1,9 +1,11 @@
-"""RFC 3161 trusted timestamps: ask a TSA to sign "these bytes existed at this time".
+"""RFC 3161 trusted timestamps: tokens in which a TSA signed "these bytes existed at this time".
 
 What a token proves: a time-stamping authority saw the SHA-256 of the data at its
 ``genTime``. We keep the token exactly as the TSA sent it (DER), the certificates that
 lead from the TSA to its root, the TSA's time and our own clock's time beside it, so
 that anyone can check the claim offline, years later, with nothing of ours but the data.
+This module holds the token (``TimestampToken``), parses it and verifies it; asking a
+TSA for one is ``archiver.tsaclient``.
 
 Who does what:
 
@@ -37,12 +39,6 @@ Who does what:
 
 Not checked: revocation. Offline there is no CRL or OCSP answer from genTime; an archive
 that must outlive the TSA's keys re-timestamps its tokens before they weaken.
-
-The TSA URL is the operator's choice, not something a captured page names, so the
-capture network policy (no private addresses) does not apply here: an in-house TSA on
-a private network is legitimate. Only http and https URLs are accepted, redirects are
-not followed, one deadline covers connect, send and every read (name resolution has
-no timeout of its own), and the answer is capped at :data:`MAX_RESPONSE_BYTES`.
 """
 
 from __future__ import annotations
@@ -50,28 +46,22 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import http.client
 import re
-import ssl
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from rfc3161_client import (
-    HashAlgorithm,
-    TimestampRequestBuilder,
     VerificationError,
     VerifierBuilder,
     decode_timestamp_response,
 )
-from rfc3161_client.tsp import PKIStatus, TimeStampResponse
+from rfc3161_client.tsp import TimeStampResponse
 
 from .cms import (
     CmsError,
@@ -89,17 +79,11 @@ from .errors import ArchiverError
 #: far above network delay and whole-second genTime rounding, small enough to catch a
 #: wrong local clock (or a wrong TSA clock) before it matters for a capture time.
 SKEW_LIMIT_SECONDS = 600.0
-#: A TimeStampResp is a few KiB even with a long chain; anything bigger is not one.
-MAX_RESPONSE_BYTES = 1024 * 1024
-DEFAULT_TIMEOUT = 30.0
-QUERY_TYPE = "application/timestamp-query"
-REPLY_TYPE = "application/timestamp-reply"
 #: Chain length we will follow from the TSA certificate to a root.
 MAX_CHAIN_DEPTH = 8
 
 _UTC = timezone.utc
 _DER = serialization.Encoding.DER
-_PEM = serialization.Encoding.PEM
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 #: Message-imprint algorithms a verifier meets in the wild (we request SHA-256 only).
 _HASHES = {
@@ -107,15 +91,6 @@ _HASHES = {
     "2.16.840.1.101.3.4.2.2": "sha384",
     "2.16.840.1.101.3.4.2.3": "sha512",
 }
-
-
-class TimestampRequestError(ArchiverError):
-    """The TSA could not be reached or gave no usable token."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"time-stamp request to {url} failed: {reason}")
-        self.url = url
-        self.reason = reason
 
 
 class TimestampVerificationError(ArchiverError):
@@ -188,9 +163,9 @@ class TimestampToken:
                 "skew_seconds", "skew_flagged")}
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             raise TimestampVerificationError(f"malformed time-stamp document ({exc!r})") from None
-        info = _parse_token(token)
+        info = parse_token(token)
         actual = cls(token=token, tsa_url=tsa_url, local_time=local_time, chain=chain,
-                     **_token_facts(info, local_time))
+                     **token_facts(info, local_time))
         facts = actual.to_document()
         for key, value in claimed.items():
             if value != facts[key]:
@@ -244,143 +219,6 @@ def load_certificates(blobs: Iterable[str | bytes]) -> list[x509.Certificate]:
     return out
 
 
-# --- requesting -------------------------------------------------------------------------
-
-
-def request_timestamp(
-    data: bytes,
-    tsa_url: str,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    chain: Sequence[x509.Certificate] = (),
-    trusted_roots: Sequence[x509.Certificate] = (),
-    clock: Callable[[], datetime] = lambda: datetime.now(_UTC),
-    ssl_context: ssl.SSLContext | None = None,
-    user_agent: str = "archiver (RFC 3161 client)",
-    monotonic: Callable[[], float] = time.monotonic,
-) -> TimestampToken:
-    """Have the TSA at ``tsa_url`` time-stamp the SHA-256 of ``data``.
-
-    Args:
-        data: the bytes to time-stamp (a checkpoint, a capture summary).
-        tsa_url: http or https URL of an RFC 3161 TSA.
-        timeout: seconds for the whole exchange (connect, send, every read).
-        chain: certificates to store with the token besides those the TSA embeds (a
-            TSA that sends only its own certificate needs its intermediates here).
-        trusted_roots: when given, the token is also verified against them before it
-            is returned, so a TSA we cannot trust fails now rather than at audit time.
-        clock: our clock; its reading when the request goes out is ``local_time``.
-
-    Raises:
-        TimestampRequestError: bad URL, TSA unreachable or slow, HTTP error, an answer
-            that is not a granted TimeStampResp for this request.
-        TimestampVerificationError: ``trusted_roots`` given and the token fails them.
-    """
-    scheme = urlsplit(tsa_url).scheme.lower()
-    if scheme not in ("http", "https") or not urlsplit(tsa_url).hostname:
-        raise TimestampRequestError(tsa_url, "only http:// and https:// TSA URLs are supported")
-    digest = hashlib.sha256(data).digest()
-    request = (TimestampRequestBuilder().data(data).hash_algorithm(HashAlgorithm.SHA256)
-               .nonce(nonce=True).cert_request(cert_request=True).build())
-    local_time = clock().astimezone(_UTC)
-    body, content_type = _post(tsa_url, request.as_bytes(), timeout=timeout,
-                               ssl_context=ssl_context, user_agent=user_agent,
-                               monotonic=monotonic)
-
-    def fail(reason: str) -> TimestampRequestError:
-        return TimestampRequestError(tsa_url, reason)
-
-    try:
-        status, token = _split_response(body)
-    except ValueError as exc:
-        shown = f"Content-Type {content_type}, " if content_type else ""
-        raise fail(f"the answer is not an RFC 3161 TimeStampResp ({shown}{len(body)} bytes:"
-                   f" {exc})") from None
-    if status[0] not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
-        name = PKIStatus(status[0]).name.lower() if status[0] in set(PKIStatus) else status[0]
-        said = "; ".join(status[1]) or "no reason given"
-        raise fail(f"the TSA refused: status {name} ({said})")
-    if token is None:
-        raise fail("status granted but no token in the answer")
-    try:
-        info = _parse_token(token)
-    except TimestampVerificationError as exc:
-        raise fail(exc.reason) from None
-    if info.tst_info.nonce != request.nonce:
-        raise fail("the token's nonce is not the one we sent (a replayed or mixed-up answer)")
-    algorithm, imprint = _imprint(info)
-    if algorithm != "sha256" or imprint != digest:
-        raise fail("the token's message imprint is not the SHA-256 of the data we sent")
-    certificates = _ordered_chain(info, list(chain))
-    stamped = TimestampToken(token=token, tsa_url=tsa_url, local_time=local_time,
-                             chain=tuple(c.public_bytes(_PEM).decode("ascii")
-                                         for c in certificates),
-                             **_token_facts(info, local_time))
-    if trusted_roots:
-        stamped.verify(data, trusted_roots=trusted_roots)
-    return stamped
-
-
-def _post(url: str, query: bytes, *, timeout: float, ssl_context: ssl.SSLContext | None,
-          user_agent: str, monotonic: Callable[[], float]) -> tuple[bytes, str]:
-    """POST the query; return the body of a 200 answer and its Content-Type."""
-    parts = urlsplit(url)
-    deadline = monotonic() + timeout
-
-    def left() -> float:
-        remaining = deadline - monotonic()
-        if remaining <= 0:
-            raise TimestampRequestError(url, f"no complete answer within {timeout:g}s")
-        return remaining
-
-    host = parts.hostname or ""
-    try:
-        port = parts.port
-    except ValueError:
-        raise TimestampRequestError(url, "the URL has an invalid port") from None
-    if parts.scheme.lower() == "https":
-        context = ssl_context or ssl.create_default_context()
-        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            host, port, timeout=left(), context=context)
-    else:
-        conn = http.client.HTTPConnection(host, port, timeout=left())
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    try:
-        conn.connect()
-        conn.sock.settimeout(left())
-        conn.request("POST", target, body=query, headers={
-            "Content-Type": QUERY_TYPE, "Accept": REPLY_TYPE, "User-Agent": user_agent,
-            "Connection": "close"})
-        conn.sock.settimeout(left())
-        response = conn.getresponse()
-        if response.status != 200:
-            where = response.getheader("Location")
-            hint = f", redirect to {where}: give that URL instead" if where else ""
-            raise TimestampRequestError(url, f"HTTP {response.status} {response.reason}{hint}")
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            conn.sock.settimeout(left())
-            chunk = response.read(64 * 1024)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
-                raise TimestampRequestError(
-                    url, f"the answer is larger than {MAX_RESPONSE_BYTES} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks), response.getheader("Content-Type") or ""
-    except TimestampRequestError:
-        raise
-    except TimeoutError:
-        raise TimestampRequestError(url, f"no complete answer within {timeout:g}s") from None
-    except (OSError, http.client.HTTPException) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else repr(exc)
-        raise TimestampRequestError(url, f"cannot reach the TSA ({reason})") from None
-    finally:
-        conn.close()
-
-
 # --- verifying --------------------------------------------------------------------------
 
 
@@ -403,8 +241,8 @@ def verify_timestamp(
     """
     if not trusted_roots:
         raise TimestampVerificationError("no trusted root certificates were given")
-    info = _parse_token(token_der)
-    algorithm, imprint = _imprint(info)
+    info = parse_token(token_der)
+    algorithm, imprint = message_imprint(info)
     actual = hashlib.new(algorithm, data).digest()
     if imprint != actual:
         raise TimestampVerificationError(
@@ -545,7 +383,7 @@ def _library(call: Callable[[], Any], what: str) -> Any:
         raise TimestampVerificationError(f"malformed token ({what}: {_short(exc)})") from None
 
 
-def _parse_token(token: bytes) -> TimeStampResponse:
+def parse_token(token: bytes) -> TimeStampResponse:
     """Parse a bare TimeStampToken (as a granted TimeStampResp wrapping it)."""
     try:
         normal = sort_certificates(token)
@@ -566,7 +404,7 @@ def _parse_token(token: bytes) -> TimeStampResponse:
     return response
 
 
-def _split_response(body: bytes) -> tuple[tuple[int, list[str]], bytes | None]:
+def split_response(body: bytes) -> tuple[tuple[int, list[str]], bytes | None]:
     """(status, status strings) and the raw token bytes (None when absent) of a TimeStampResp."""
     outer = der_element(body, 0)
     if outer[2] != len(body) or body[0] != 0x30:
@@ -580,7 +418,8 @@ def _split_response(body: bytes) -> tuple[tuple[int, list[str]], bytes | None]:
     return (status.status, list(status.status_string)), token
 
 
-def _imprint(info: TimeStampResponse) -> tuple[str, bytes]:
+def message_imprint(info: TimeStampResponse) -> tuple[str, bytes]:
+    """The hash algorithm ("sha256", ...) and digest that the token time-stamps."""
     imprint = info.tst_info.message_imprint
     oid = imprint.hash_algorithm.dotted_string
     if oid not in _HASHES:
@@ -588,10 +427,11 @@ def _imprint(info: TimeStampResponse) -> tuple[str, bytes]:
     return _HASHES[oid], imprint.message
 
 
-def _token_facts(info: TimeStampResponse, local_time: datetime) -> dict[str, Any]:
+def token_facts(info: TimeStampResponse, local_time: datetime) -> dict[str, Any]:
+    """The ``TimestampToken`` fields read from a parsed token, skew against ``local_time``."""
     tsa_time = info.tst_info.gen_time.astimezone(_UTC)
     skew = (tsa_time - local_time).total_seconds()
-    algorithm, imprint = _imprint(info)
+    algorithm, imprint = message_imprint(info)
     return {"tsa_time": tsa_time, "skew_seconds": skew,
             "skew_flagged": abs(skew) > SKEW_LIMIT_SECONDS,
             "policy": info.tst_info.policy.dotted_string,
@@ -621,8 +461,8 @@ def _checked(items: Iterable[x509.Certificate | bytes],
     return out
 
 
-def _ordered_chain(info: TimeStampResponse,
-                   extra: list[x509.Certificate]) -> list[x509.Certificate]:
+def ordered_chain(info: TimeStampResponse,
+                  extra: list[x509.Certificate]) -> list[x509.Certificate]:
     """Embedded + extra certificates, TSA certificate first, then each one's issuer."""
     pool = _dedupe(_embedded(info) + extra)
     try:

@@ -32,7 +32,8 @@ from typing import Any
 from . import schemas
 from .errors import WarcError
 from .warccheck import DAMAGE_KINDS, FileCheck, Notice, Problem
-from .warcread import WarcReader, split_offsets
+from .warcread import WarcReader
+from .warcspans import split_offsets
 
 __all__ = ["DAMAGE_KINDS", "FileSummary", "Notice", "Problem", "VerificationReport",
            "find_warc_files", "verify_paths"]

@@ -4,19 +4,14 @@ The checks, in order: ZIP safety before anything is parsed (entry count and dire
 size from the end records, names, duplicates, methods, encryption, links, expansion);
 every resource of ``datapackage.json`` against its hash and size, and every entry
 listed; ``datapackage-digest.json`` against ``datapackage.json``; and its signature, in
-the anonymous form (a bare ECDSA public key, as ``archiver.wacz.WaczSigner`` makes) or
-the domain-certificate form of authsign (a certificate chain, the domain it names, an
-RFC 3161 time signature), with raw ``r || s`` and DER signatures both accepted and the
-encoding reported. Problems are data (``WaczReport.problems``, each naming its entry);
-notes say how something passed or what could not be checked.
+the anonymous or the domain-certificate form (checked by ``archiver.waczsignature``).
+Problems are data (``WaczReport.problems``, each naming its entry); notes say how
+something passed or what could not be checked.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import itertools
 import json
 import os
 import re
@@ -26,26 +21,14 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-
 from .errors import ArchiverError
 from .wacz import COPY_BYTES, DATAPACKAGE, DIGEST_FILE
+from .waczsignature import SignatureInfo, check_anonymous_signature, check_domain_signature
 
-__all__ = ["ENTRY_ERRORS", "SignatureInfo", "WaczNote", "WaczProblem", "WaczReport",
-           "check_wacz"]
-
-#: Signing-spec property names (wacz-auth 0.1.0 "Signature Data Format").
-_ANONYMOUS_FIELDS = {"hash", "created", "software", "version", "signature", "publicKey"}
-_DOMAIN_FIELDS = {"hash", "created", "software", "version", "signature", "domain",
-                  "domainCert", "timeSignature", "timestampCert", "crossSignedCert"}
+__all__ = ["ENTRY_ERRORS", "WaczNote", "WaczProblem", "WaczReport", "check_wacz"]
 
 # Limits for reading a bundle someone handed us.
 #: More entries than this and the bundle is refused before its directory is parsed.
@@ -60,9 +43,6 @@ MAX_JSON_BYTES = 32 << 20
 #: Directory bytes allowed per permitted entry: zipfile parses the whole directory
 #: whatever the count says, so its size is capped too.
 DIRECTORY_BYTES_PER_ENTRY = 1024
-MAX_CERTIFICATES = 10
-#: The signing spec: ``created`` within 10 minutes of the RFC 3161 time.
-STAMP_TOLERANCE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,24 +66,6 @@ class WaczNote:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SignatureInfo:
-    """Who signed ``datapackage-digest.json``, and what of it checked out."""
-
-    form: str  # "anonymous" (a bare public key) or "domain-certificate"
-    verified: bool  # the signature of the hash verifies with the key
-    encoding: str | None  # "p1363" (raw r||s) or "der"
-    key_fingerprint: str | None  # sha256:<hex> of the DER SubjectPublicKeyInfo
-    created: str | None
-    software: str | None
-    domain: str | None = None
-    certificate_fingerprint: str | None = None  # sha256:<hex> of the leaf certificate
-    root_fingerprint: str | None = None  # sha256:<hex> of the chain's last certificate
-    chain_valid: bool | None = None  # each certificate signed by the next one
-    timestamp: str | None = None  # RFC 3161 time of the signature, when it verified
-    trusted: bool | None = None  # root in the caller's trust list; None: not evaluated
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class WaczReport:
     """The outcome of ``check_wacz``: ok when there is no problem."""
 
@@ -123,7 +85,9 @@ class WaczReport:
 # --- checking ----------------------------------------------------------------------------
 
 
-class _Findings:
+class Findings:
+    """The problems and notes found in one bundle, in the order they were found."""
+
     def __init__(self) -> None:
         self.problems: list[WaczProblem] = []
         self.notes: list[WaczNote] = []
@@ -148,7 +112,7 @@ def check_wacz(path: str | os.PathLike[str], *, trusted_roots: Iterable[str] = (
     could not be read at all.
     """
     path = Path(path)
-    found = _Findings()
+    found = Findings()
     roots = {root.lower().removeprefix("sha256:") for root in trusted_roots}
     try:
         size = os.stat(path).st_size
@@ -218,7 +182,7 @@ def _declared_entries(raw: BinaryIO, size: int) -> tuple[int | None, int]:
     return count, cd_size
 
 
-def _zip_safe(infos: list[zipfile.ZipInfo], size: int, found: _Findings) -> bool:
+def _zip_safe(infos: list[zipfile.ZipInfo], size: int, found: Findings) -> bool:
     """Names, duplicates, methods, encryption, links and expansion; False stops the check."""
     seen: set[str] = set()
     total = 0
@@ -256,7 +220,7 @@ def _zip_safe(infos: list[zipfile.ZipInfo], size: int, found: _Findings) -> bool
 
 
 def _read_json(bundle: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], name: str,
-               found: _Findings) -> dict[str, Any] | None:
+               found: Findings) -> dict[str, Any] | None:
     info = entries.get(name)
     if info is None:
         if name == DATAPACKAGE:
@@ -321,7 +285,7 @@ def _resource_claims(resource: Any) -> tuple[str, str, str, int] | None:
 
 
 def _check_resources(bundle: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo],
-                     package: dict[str, Any], found: _Findings) -> int:
+                     package: dict[str, Any], found: Findings) -> int:
     resources = package.get("resources")
     if package.get("profile") != "data-package":
         found.note("profile", DATAPACKAGE, f"profile is {package.get('profile')!r}, not "
@@ -381,7 +345,7 @@ def _check_resources(bundle: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo
 
 
 def _check_digest(bundle: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo],
-                  package: dict[str, Any], found: _Findings,
+                  package: dict[str, Any], found: Findings,
                   roots: set[str]) -> SignatureInfo | None:
     digest = _read_json(bundle, entries, DIGEST_FILE, found)
     if digest is None:
@@ -416,193 +380,5 @@ def _check_digest(bundle: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo],
                       "from datapackage.json created", expected=str(package.get("created")),
                       actual=str(signed.get("created")))
     if "domainCert" in signed:
-        return _check_domain_signature(signed, found, roots)
-    return _check_anonymous_signature(signed, found)
-
-
-def _verify_ecdsa(key: Any, signature_b64: str, message: bytes) -> str | None:
-    """The encoding ("p1363" or "der") under which the signature verifies, or None."""
-    try:
-        signature = base64.b64decode(signature_b64, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    if not isinstance(key, ec.EllipticCurvePublicKey):
-        return None
-    size = (key.curve.key_size + 7) // 8
-    candidates = []
-    if len(signature) == 2 * size:
-        r, s = int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
-        candidates.append(("p1363", encode_dss_signature(r, s)))
-    candidates.append(("der", signature))
-    for encoding, der in candidates:
-        try:
-            key.verify(der, message, ec.ECDSA(hashes.SHA256()))
-            return encoding
-        except (InvalidSignature, ValueError):
-            continue
-    return None
-
-
-def _check_anonymous_signature(signed: dict[str, Any], found: _Findings) -> SignatureInfo:
-    extra = set(signed) - _ANONYMOUS_FIELDS
-    if extra:
-        found.note("extra-signature-fields", DIGEST_FILE, "signedData has properties the "
-                   f"signing spec does not list: {', '.join(sorted(extra))}")
-    key_b64 = signed.get("publicKey")
-    key = der = None
-    try:
-        der = base64.b64decode(key_b64, validate=True) if isinstance(key_b64, str) else None
-        key = serialization.load_der_public_key(der) if der else None
-    except (binascii.Error, ValueError, UnsupportedAlgorithm):
-        key = None
-    encoding = _verify_ecdsa(key, signed["signature"], signed["hash"].encode("utf-8")) \
-        if key is not None else None
-    if key is None:
-        found.problem("bad-signature", DIGEST_FILE, "signedData.publicKey is not a base64 "
-                      "DER public key")
-    elif encoding is None:
-        found.problem("bad-signature", DIGEST_FILE, "the signature of the datapackage.json "
-                      "hash does not verify with signedData.publicKey")
-    elif not isinstance(key.curve, ec.SECP384R1):
-        found.note("key-curve", DIGEST_FILE, f"key is on {key.curve.name}; ReplayWeb.page "
-                   "expects P-384")
-    if encoding == "der":
-        found.note("der-signature", DIGEST_FILE, "signature is DER; WebCrypto verifiers "
-                   "(ReplayWeb.page) expect raw r||s")
-    return SignatureInfo(form="anonymous", verified=encoding is not None, encoding=encoding,
-                         key_fingerprint=_fingerprint(der) if key is not None else None,
-                         created=_str(signed.get("created")),
-                         software=_str(signed.get("software")))
-
-
-def _check_domain_signature(signed: dict[str, Any], found: _Findings,
-                            roots: set[str]) -> SignatureInfo:
-    extra = set(signed) - _DOMAIN_FIELDS
-    if extra:
-        found.note("extra-signature-fields", DIGEST_FILE, "signedData has properties the "
-                   f"signing spec does not list: {', '.join(sorted(extra))}")
-    chain = _certificates(signed.get("domainCert"))
-    if not chain:
-        found.problem("bad-certificate", DIGEST_FILE, "domainCert holds no readable "
-                      f"certificate (at most {MAX_CERTIFICATES})")
-        return SignatureInfo(form="domain-certificate", verified=False, encoding=None,
-                             key_fingerprint=None, created=_str(signed.get("created")),
-                             software=_str(signed.get("software")))
-    leaf = chain[0]
-    key = leaf.public_key()
-    encoding = _verify_ecdsa(key, signed["signature"], signed["hash"].encode("utf-8"))
-    if encoding is None:
-        found.problem("bad-signature", DIGEST_FILE, "the signature of the datapackage.json "
-                      "hash does not verify with the domain certificate's key")
-    chain_valid = _chain_links(chain)
-    if not chain_valid:
-        found.problem("bad-certificate", DIGEST_FILE, "domainCert: a certificate is not "
-                      "signed by the next one in the chain")
-    domain = _str(signed.get("domain"))
-    names = _subject_names(leaf)
-    if domain not in names:
-        found.problem("domain-mismatch", DIGEST_FILE, f"domain {domain!r} is not the "
-                      f"certificate's subject ({', '.join(names) or 'none'})")
-    created = _parse_time(signed.get("created"))
-    if created is None or not leaf.not_valid_before_utc <= created <= leaf.not_valid_after_utc:
-        found.problem("certificate-not-valid", DIGEST_FILE, f"created {signed.get('created')!r}"
-                      " is not within the domain certificate's validity period")
-    timestamp = _check_time_signature(signed, created, found, roots)
-    root = _fingerprint(chain[-1].public_bytes(serialization.Encoding.DER))
-    trusted = None
-    if roots:
-        trusted = root.removeprefix("sha256:") in roots
-        if not trusted:
-            found.problem("untrusted-certificate", DIGEST_FILE, "the domain certificate "
-                          f"chain ends at {chain[-1].subject.rfc4514_string()} ({root}), "
-                          "which is not a trusted root")
-    else:
-        found.note("trust-not-evaluated", DIGEST_FILE, "no trusted roots given: the "
-                   f"certificate chain (root {root}) was checked for consistency only")
-    if signed.get("crossSignedCert"):
-        found.note("cross-signed-not-checked", DIGEST_FILE, "crossSignedCert is not checked")
-    return SignatureInfo(
-        form="domain-certificate", verified=encoding is not None, encoding=encoding,
-        key_fingerprint=_fingerprint(key.public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)),
-        created=_str(signed.get("created")), software=_str(signed.get("software")),
-        domain=domain, certificate_fingerprint=_fingerprint(
-            leaf.public_bytes(serialization.Encoding.DER)),
-        root_fingerprint=root, chain_valid=chain_valid, timestamp=timestamp, trusted=trusted)
-
-
-def _check_time_signature(signed: dict[str, Any], created: datetime | None,
-                          found: _Findings, roots: set[str]) -> str | None:
-    """Verify the RFC 3161 token over the signature string with timestampCert."""
-    from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
-
-    chain = _certificates(signed.get("timestampCert"))
-    token = signed.get("timeSignature")
-    if not chain or not isinstance(token, str):
-        found.problem("bad-timestamp", DIGEST_FILE, "timeSignature or timestampCert missing")
-        return None
-    try:
-        response = decode_timestamp_response(base64.b64decode(token, validate=True))
-        verifier = VerifierBuilder(tsa_certificate=chain[0], intermediates=chain[1:-1],
-                                   roots=[chain[-1]]).build()
-        verifier.verify_message(response, signed["signature"].encode("ascii"))
-        when = response.tst_info.gen_time.astimezone(UTC)
-    except (ValueError, TypeError, VerificationError) as exc:
-        found.problem("bad-timestamp", DIGEST_FILE, "timeSignature does not verify as an "
-                      f"RFC 3161 token over the signature with timestampCert: {exc}")
-        return None
-    if created is None or abs(when - created) > STAMP_TOLERANCE:
-        found.problem("bad-timestamp", DIGEST_FILE, f"timestamp {when.isoformat()} is more "
-                      f"than {STAMP_TOLERANCE} from created")
-    root = _fingerprint(chain[-1].public_bytes(serialization.Encoding.DER))
-    if roots and root.removeprefix("sha256:") not in roots:
-        found.problem("untrusted-certificate", DIGEST_FILE, "the timestamp certificate "
-                      f"chain ends at {root}, which is not a trusted root")
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _certificates(pem: Any) -> list[x509.Certificate]:
-    if not isinstance(pem, str) or pem.count("-----BEGIN") > MAX_CERTIFICATES:
-        return []
-    try:
-        return x509.load_pem_x509_certificates(pem.encode("ascii"))
-    except (ValueError, UnicodeEncodeError):
-        return []
-
-
-def _chain_links(chain: list[x509.Certificate]) -> bool:
-    for child, issuer in itertools.pairwise(chain):
-        try:
-            child.verify_directly_issued_by(issuer)
-        except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
-            return False
-    return True
-
-
-def _subject_names(cert: x509.Certificate) -> list[str]:
-    names = [str(a.value) for a in cert.subject.get_attributes_for_oid(
-        x509.NameOID.COMMON_NAME)]
-    try:
-        names += cert.extensions.get_extension_for_class(
-            x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
-    except x509.ExtensionNotFound:
-        pass
-    return names
-
-
-def _fingerprint(der: bytes | None) -> str | None:
-    return "sha256:" + hashlib.sha256(der).hexdigest() if der else None
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else None
+        return check_domain_signature(signed, found, roots)
+    return check_anonymous_signature(signed, found)

@@ -33,7 +33,8 @@ from . import schemas
 from .hashing import ALGORITHMS, parse_digest
 from .httpmsg import MAX_HEAD_BYTES
 from .payloads import PayloadTap
-from .warcread import Header, ReadProblem, Record, WarcReader
+from .warcheader import Header
+from .warcread import ReadProblem, Record, WarcReader
 
 #: Provenance documents are a few KiB (a TLS chain adds a few more); anything this
 #: large is not ours, and is not parsed.

@@ -9,7 +9,7 @@ Everything it reads may come from someone we do not trust, so:
   held whole: ``Record.chunks()`` yields it in pieces of at most ``PIECE_BYTES`` as
   they are decompressed, so a 1 GB record costs about one piece plus the gzip window.
   A ``Content-Length`` only says how far to read; nothing is allocated from it.
-* Headers are bounded (``MAX_HEADER_BYTES``, ``MAX_HEADER_FIELDS``).
+* Headers are bounded (``MAX_HEADER_BYTES``, ``warcheader.MAX_HEADER_FIELDS``).
 * Damage is data: truncated or corrupt gzip members, bad gzip trailers, blocks shorter
   than their Content-Length, missing record terminators, garbage between records and
   files that are not WARC/ARC at all become ``ReadProblem`` values, on the record they
@@ -22,10 +22,10 @@ Offsets are file offsets. In a gzip file a record's ``offset`` is that of the gz
 member it starts in; ``shared_member`` says whether that member holds other records
 too (then ``length`` is None: the record cannot be cut out of the file on its own).
 
-``split_offsets(path, parts)`` finds where a gzip file can be cut into spans that
-``WarcReader(path, start=..., end=...)`` reads on their own (verification runs them in
-parallel processes). ``complete_prefix(path)`` tells crash recovery how much of a
-``.open`` file is whole. The gzip layer itself is ``gzipmembers``.
+``WarcReader(path, start=..., end=...)`` reads a span of a file on its own; where a
+file can be cut into spans, or back to its last complete capture after a crash, is
+``warcspans``. A record's ``Header`` is parsed by ``warcheader``; the gzip layer itself
+is ``gzipmembers``.
 """
 
 from __future__ import annotations
@@ -37,11 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .gzipmembers import GZIP_MAGIC, PIECE_BYTES, ByteStream, Damage, GzipSource, PlainSource
+from .warcheader import Header, parse_warc_header
 
 #: WARC headers in the wild are a few KiB; 64 KiB leaves room for long
 #: WARC-Concurrent-To lists while a hostile file cannot make us buffer more.
 MAX_HEADER_BYTES = 64 << 10
-MAX_HEADER_FIELDS = 1024
 #: Most headers fit here, so the common case never looks further (or copies).
 HEADER_PROBE_BYTES = 4096
 #: Resynchronisation scans decompressed data in windows of this size.
@@ -76,7 +76,8 @@ def _damage_problem(damage: Damage, record_id: str | None = None, offset: int | 
                        at_end=damage.at_end)
 
 
-def _starts_record(data: bytes) -> bool:
+def starts_record(data: bytes) -> bool:
+    """Whether a WARC or ARC record starts at the beginning of ``data``."""
     return _start_kind(data) is not None
 
 
@@ -106,50 +107,6 @@ class ReadProblem:
     at_end: bool = False
     #: True for quirks of real writers that lose nothing (reported, not failed).
     warning: bool = False
-
-
-class Header:
-    """A record's header: version line and fields, ordered, duplicates kept.
-
-    ARC records get the fields of their URL-record line (``URL``, ``IP-address``, ...)
-    and a version such as ``ARC/1.1``. Lookups are case-insensitive. Treat as
-    immutable.
-    """
-
-    __slots__ = ("_index", "fields", "is_arc", "record_id", "type", "version")
-
-    def __init__(self, version: str, fields: tuple[tuple[str, str], ...],
-                 index: dict[str, list[str]] | None = None) -> None:
-        self.version = version
-        self.fields = fields
-        if index is None:  # values by lowercase name (the parser passes it, built)
-            index = {}
-            for name, value in fields:
-                index.setdefault(name.lower(), []).append(value)
-        self._index = index
-        self.is_arc = version.startswith("ARC/")
-        self.record_id: str | None = self.get("WARC-Record-ID")
-        #: WARC-Type; for ARC records "filedesc" or "response".
-        self.type: str | None = self.get("WARC-Type")
-        if self.is_arc:
-            url = self.get("URL") or ""
-            self.type = "filedesc" if url.startswith("filedesc:") else "response"
-
-    def __repr__(self) -> str:
-        return f"Header({self.version!r}, {self.fields!r})"
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        """The first value of field ``name``, or ``default``."""
-        values = self._index.get(name.lower())
-        return values[0] if values else default
-
-    def get_all(self, name: str) -> list[str]:
-        """Every value of field ``name``, in order (e.g. WARC-Concurrent-To)."""
-        return list(self._index.get(name.lower(), ()))
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._index
-
 
 
 # --- records ---------------------------------------------------------------------------
@@ -343,7 +300,7 @@ class WarcReader:
         self._start, self._end = start, end
         self._source: PlainSource | GzipSource
         if self.compression == "gzip":
-            self._source = GzipSource(self._file, start, end, _starts_record)
+            self._source = GzipSource(self._file, start, end, starts_record)
         else:
             self._source = PlainSource(self._file, start, end)
         self._stream = ByteStream(iter(self._source), self.compression == "gzip", start)
@@ -577,122 +534,3 @@ class WarcReader:
         names = tuple(lines[1].decode("utf-8", "replace").split())
         if len(names) >= len(ARC_V1_FIELDS) and names[0] == "URL":
             self._arc_fields = names
-
-
-_FOLD = (" ", "\t")
-
-
-def parse_warc_header(raw: bytes) -> tuple[Header | None, str | None]:
-    """Parse a WARC header (without its blank line); returns the header or an error."""
-    text = raw.decode("ascii") if raw.isascii() else raw.decode("utf-8", "replace")
-    lines = text.split("\r\n")
-    version = lines[0].strip()
-    if len(lines) > MAX_HEADER_FIELDS + 1:
-        return None, f"the WARC header has more than {MAX_HEADER_FIELDS} fields"
-    fields: list[tuple[str, str]] = []
-    index: dict[str, list[str]] = {}
-    for line in lines[1:]:
-        name, colon, value = line.partition(":")
-        if line[:1] in _FOLD and fields:  # a continuation line
-            name, value = fields[-1]
-            fields[-1] = (name, value + " " + line.strip())
-            values = index[name.lower()]
-            values[-1] = fields[-1][1]
-        elif colon and (name := name.strip()):
-            fields.append((name, value := value.strip()))
-            if (values := index.get(key := name.lower())) is None:
-                index[key] = [value]
-            else:
-                values.append(value)
-        else:
-            return Header(version, tuple(fields)), f"WARC header line {line[:100]!r} is not a field"
-    return Header(version, tuple(fields), index), None
-
-
-def split_offsets(path: str | os.PathLike[str], parts: int) -> list[int]:
-    """Offsets that cut a gzip file into about ``parts`` spans of similar size, each
-    starting at a gzip member that starts a record (so each span can be read on its
-    own, e.g. in parallel). The first is 0; an uncompressed file is not cut."""
-    offsets = [0]
-    with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        if parts < 2 or file.read(2) != GZIP_MAGIC:
-            return offsets
-        for part in range(1, parts):
-            wanted = max(size * part // parts, offsets[-1] + 1)
-            found = GzipSource(file, wanted, size, _starts_record).next_member(wanted)
-            if found is None:
-                break
-            if found > offsets[-1]:
-                offsets.append(found)
-    return offsets
-
-
-# --- crash recovery --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PrefixRecord:
-    """A complete record at the start of a file (see ``complete_prefix``)."""
-
-    offset: int
-    length: int
-    type: str | None
-    record_id: str | None
-    capture_id: str | None  # the Archiver-Capture-ID header, on records of ours
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CompletePrefix:
-    """How much of a file is whole, for truncating an ``.open`` file after a crash."""
-
-    size: int  # bytes in the file
-    #: Complete, undamaged records that own their bytes, from the start of the file up
-    #: to the first problem (or record sharing a gzip member).
-    records: tuple[PrefixRecord, ...]
-    end: int  # where the last of ``records`` ends; 0 when there is none
-    #: Where the last complete capture ends: after the last metadata record carrying
-    #: Archiver-Capture-ID in ``records``; else after a leading warcinfo; else 0.
-    capture_end: int
-    #: Every structural problem in the file, including any after the prefix.
-    problems: tuple[ReadProblem, ...]
-
-    @property
-    def only_tail_damage(self) -> bool:
-        """True when every problem is the file ending early: cutting the tail loses
-        nothing but an unfinished write. False means damage inside the file."""
-        return all(problem.at_end for problem in self.problems)
-
-
-def complete_prefix(path: str | os.PathLike[str]) -> CompletePrefix:
-    """Find the whole records and captures at the start of ``path``.
-
-    Structure only (gzip CRC and lengths, Content-Length, terminators); digests are
-    the verifier's job. Crash recovery truncates to ``capture_end`` when
-    ``only_tail_damage`` holds.
-    """
-    records: list[PrefixRecord] = []
-    problems: list[ReadProblem] = []
-    end = capture_end = 0
-    intact = True
-    with WarcReader(path) as reader:
-        for record in reader:
-            record.read_to_end()
-            problems.extend(record.problems)
-            intact = intact and not reader.problems and record.complete \
-                and record.length is not None
-            if not intact:
-                continue
-            header = record.header
-            records.append(PrefixRecord(offset=record.offset, length=record.length,
-                                        type=header.type, record_id=header.record_id,
-                                        capture_id=header.get("Archiver-Capture-ID")))
-            end = record.offset + record.length
-            if (header.type == "metadata" and "Archiver-Capture-ID" in header) or \
-                    (header.type == "warcinfo" and len(records) == 1):
-                capture_end = end
-        problems.extend(reader.problems)
-        size = reader.size
-    problems.sort(key=lambda problem: problem.offset)
-    return CompletePrefix(size=size, records=tuple(records), end=end,
-                          capture_end=capture_end, problems=tuple(problems))

@@ -28,10 +28,8 @@ from jsonschema import Draft202012Validator
 
 from archiver import schemas
 from archiver.extract import (
-    MAX_ELEMENTS,
     TEXT_EXTRACTORS,
     PageFacts,
-    detect_charset,
     empty_facts,
     extract_page,
     extractor_label,
@@ -40,6 +38,7 @@ from archiver.extract import (
     text_blake3,
 )
 from archiver.hashing import canonical_json
+from archiver.htmltree import MAX_ELEMENTS, detect_charset
 
 CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
 NEWS = CORPUS / "news-html"

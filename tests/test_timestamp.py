@@ -18,15 +18,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
 
-from archiver import cms, timestamp
+from archiver import cms, timestamp, tsaclient
 from archiver.errors import ArchiverError
-from archiver.timestamp import (
-    TimestampRequestError,
-    TimestampToken,
-    TimestampVerificationError,
-    request_timestamp,
-    verify_timestamp,
-)
+from archiver.timestamp import TimestampToken, TimestampVerificationError, verify_timestamp
+from archiver.tsaclient import TimestampRequestError, request_timestamp
 from tests.tsa import OPENSSL, TEST_POLICY, LocalTSA, TestPKI, local_tsa  # noqa: F401
 
 UTC = timezone.utc
@@ -368,7 +363,7 @@ class TestTsaFailures:
 
     def test_oversized_answer(self, tsa, monkeypatch):
         """An answer over the size cap is refused."""
-        monkeypatch.setattr(timestamp, "MAX_RESPONSE_BYTES", 100)
+        monkeypatch.setattr(tsaclient, "MAX_RESPONSE_BYTES", 100)
         with pytest.raises(TimestampRequestError, match="larger than 100 bytes"):
             request_timestamp(DATA, tsa.url, timeout=10)
 
@@ -418,7 +413,7 @@ def _drop_element(der: bytes, start: int, end: int) -> bytes:
 
 def _nonce_offset(token: bytes) -> int:
     """Offset of the last byte of the nonce inside the token's (signed) TSTInfo."""
-    nonce = timestamp._parse_token(token).tst_info.nonce
+    nonce = timestamp.parse_token(token).tst_info.nonce
     raw = nonce.to_bytes((nonce.bit_length() + 7) // 8, "big")
     return token.index(raw) + len(raw) - 1
 

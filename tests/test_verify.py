@@ -20,7 +20,8 @@ from archiver.payloads import Dechunker, PayloadTap
 from archiver.testing import fixed_ids
 from archiver.verify import DAMAGE_KINDS, Problem, verify_paths
 from archiver.warc import gzip_member, record_bytes
-from archiver.warcread import WarcReader, split_offsets
+from archiver.warcread import WarcReader
+from archiver.warcspans import split_offsets
 from tests.test_warcread import CORPUS_FILES, capture_specs, plain_warc, write_archive
 
 #: Per corpus file: digests checked (all pass), digests present but not checkable

@@ -29,7 +29,8 @@ from archiver.warc import (
     record_bytes,
     warc_date,
 )
-from archiver.warcread import MAX_HEADER_BYTES, WarcReader, complete_prefix, split_offsets
+from archiver.warcread import MAX_HEADER_BYTES, WarcReader
+from archiver.warcspans import complete_prefix, split_offsets
 from tests.conftest import CORPUS
 
 REAL_WARC = CORPUS / "real-warc"
